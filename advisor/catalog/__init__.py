@@ -1,0 +1,1 @@
+"""The sourced catalog: seed files -> SQLite -> immutable snapshot."""

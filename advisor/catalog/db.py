@@ -1,0 +1,278 @@
+"""The SQLite catalog file: schema (migrations), build from seeds, health check and repair."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import os
+import shutil
+import sqlite3
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+from sqlite_utils.migrations import Migrations
+
+from advisor.catalog import genai_import
+from advisor.catalog.seeds import SEED_KINDS, SQL_TYPES, load_all_seeds
+from advisor.paths import catalog_path
+
+SCHEMA_VERSION = 1
+migrations = Migrations("advisor-catalog")
+
+_API_MODEL_COLUMNS: dict[str, type] = {
+    "id": str,
+    "provider": str,
+    "provider_name": str,
+    "model": str,
+    "name": str,
+    "context_window": int,
+    "deprecated": int,
+    "price_comments": str,
+    "source": str,
+    "as_of": str,
+    "basis": str,
+    "note": str,
+}
+_API_PRICE_COLUMNS: dict[str, type] = {
+    "id": str,
+    "api_model": str,
+    "variant": str,
+    "constraint_text": str,
+    "price_key": str,
+    "base": str,  # exact decimal text, USD per million tokens (or per the key's unit)
+    "tiers": str,  # JSON [[start_tokens, "price"], ...]
+}
+OVERRIDE_COLUMNS: dict[str, type] = {
+    "id": str,  # kind|record_id|field
+    "kind": str,
+    "record_id": str,
+    "field": str,
+    "value": str,
+    "note": str,
+    "created_at": str,
+}
+
+
+@migrations()
+def m001_initial(db: sqlite_utils.Database) -> None:
+    for kind in SEED_KINDS.values():
+        columns = {name: SQL_TYPES[fkind] for name, (fkind, _) in kind.all_fields().items()}
+        columns = {"id": str, **columns}
+        db[kind.table].create(columns, pk="id")  # type: ignore[union-attr]
+    db["api_models"].create(_API_MODEL_COLUMNS, pk="id")  # type: ignore[union-attr]
+    db["api_prices"].create(_API_PRICE_COLUMNS, pk="id")  # type: ignore[union-attr]
+    db["api_prices"].create_index(["api_model"])  # type: ignore[union-attr]
+    db["overrides"].create(OVERRIDE_COLUMNS, pk="id")  # type: ignore[union-attr]
+    db["meta"].create({"key": str, "value": str}, pk="key")  # type: ignore[union-attr]
+
+
+REQUIRED_TABLES = {
+    *(k.table for k in SEED_KINDS.values()),
+    "api_models",
+    "api_prices",
+    "overrides",
+    "meta",
+}
+
+
+class CatalogDamaged(Exception):
+    """The catalog file cannot be used as it is (truncated, garbage or wrong schema)."""
+
+
+@dataclass
+class CatalogStatus:
+    """What happened while opening the catalog, for the user to be told."""
+
+    path: Path
+    built: bool = False
+    repaired: bool = False
+    backup: Path | None = None
+    overrides_restored: int = 0
+    notices: list[str] = field(default_factory=list)
+
+
+def connect(path: Path) -> sqlite_utils.Database:
+    """Open a catalog file with WAL journaling so readers and a writer can share it."""
+    conn = sqlite3.connect(str(path), timeout=30, isolation_level=None)
+    conn.execute("PRAGMA busy_timeout = 30000")
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA foreign_keys = ON")
+    return sqlite_utils.Database(conn)
+
+
+def check_health(path: Path) -> None:
+    """Raise CatalogDamaged unless the file is a readable catalog of a schema we know."""
+    try:
+        with open(path, "rb") as fh:
+            header = fh.read(16)
+        if header != b"SQLite format 3\x00":
+            raise CatalogDamaged("not an SQLite database")
+        db = connect(path)
+        try:
+            result = db.execute("PRAGMA quick_check").fetchone()
+            if not result or result[0] != "ok":
+                raise CatalogDamaged(f"integrity check failed: {result[0] if result else '?'}")
+            missing = REQUIRED_TABLES - set(db.table_names())
+            if missing:
+                raise CatalogDamaged(f"missing tables: {', '.join(sorted(missing))}")
+            version = db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+            if version is None:
+                raise CatalogDamaged("no schema version (the catalog was never fully built)")
+            if int(version[0]) > SCHEMA_VERSION:
+                raise CatalogDamaged(
+                    f"made by a newer version of the app (schema {version[0]} > {SCHEMA_VERSION})"
+                )
+            if db["gpus"].count == 0 or db["api_models"].count == 0:
+                raise CatalogDamaged("the catalog is empty")
+        finally:
+            db.close()
+    except (sqlite3.DatabaseError, OSError, ValueError) as exc:
+        raise CatalogDamaged(str(exc)) from None
+
+
+def read_overrides(path: Path) -> list[dict[str, Any]]:
+    """Salvage the user's overrides from a catalog file, damaged or not (empty if unreadable)."""
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5)
+        try:
+            conn.row_factory = sqlite3.Row
+            rows = conn.execute("SELECT * FROM overrides").fetchall()
+            return [dict(r) for r in rows]
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return []
+
+
+def fill(db: sqlite_utils.Database, *, seeds: bool = True, api: bool = True) -> dict[str, int]:
+    """Replace the seed and/or API tables' contents in one transaction (overrides untouched).
+
+    Returns:
+        Row counts per table written.
+    """
+    seed_rows = load_all_seeds() if seeds else {}
+    api_models, api_prices = genai_import.api_rows() if api else ([], [])
+    counts: dict[str, int] = {}
+    now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    with db.atomic():
+        if seeds:
+            for table, rows in seed_rows.items():
+                db.execute(f"DELETE FROM [{table}]")
+                db[table].insert_all(rows)  # type: ignore[union-attr]
+                counts[table] = len(rows)
+            db["meta"].upsert({"key": "seeds_built_at", "value": now}, pk="key")  # type: ignore[union-attr]
+        if api:
+            db.execute("DELETE FROM api_prices")
+            db.execute("DELETE FROM api_models")
+            db["api_models"].insert_all(api_models)  # type: ignore[union-attr]
+            db["api_prices"].insert_all(api_prices, batch_size=1000)  # type: ignore[union-attr]
+            counts["api_models"] = len(api_models)
+            counts["api_prices"] = len(api_prices)
+            for key, value in (
+                ("genai_prices_version", genai_import.genai_prices_version()),
+                ("api_imported_at", now),
+            ):
+                db["meta"].upsert({"key": key, "value": value}, pk="key")  # type: ignore[union-attr]
+        db["meta"].upsert({"key": "schema_version", "value": str(SCHEMA_VERSION)}, pk="key")  # type: ignore[union-attr]
+    return counts
+
+
+def _restore_overrides(db: sqlite_utils.Database, rows: list[dict[str, Any]]) -> int:
+    if not rows:
+        return 0
+    cols = set(OVERRIDE_COLUMNS)
+    clean = [{k: v for k, v in r.items() if k in cols} for r in rows if r.get("id")]
+    with db.atomic():
+        db["overrides"].upsert_all(clean, pk="id")  # type: ignore[union-attr]
+    return len(clean)
+
+
+def _sidecars(path: Path) -> list[Path]:
+    return [path.with_name(path.name + suffix) for suffix in ("-wal", "-shm")]
+
+
+def build_fresh(path: Path, overrides: list[dict[str, Any]] | None = None) -> int:
+    """Build a new catalog file at ``path`` atomically (temp file, then rename).
+
+    Returns:
+        How many overrides were restored into it.
+    """
+    tmp = path.with_name(f".{path.name}.building-{os.getpid()}")
+    for p in (tmp, *_sidecars(tmp)):
+        p.unlink(missing_ok=True)
+    try:
+        db = connect(tmp)
+        try:
+            migrations.apply(db)
+            fill(db)
+            restored = _restore_overrides(db, overrides or [])
+            db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            db.execute("PRAGMA journal_mode = DELETE")
+        finally:
+            db.close()
+        for p in _sidecars(path):
+            p.unlink(missing_ok=True)
+        os.replace(tmp, path)
+    finally:
+        for p in (tmp, *_sidecars(tmp)):
+            p.unlink(missing_ok=True)
+    return restored
+
+
+def ensure_catalog(path: Path | None = None) -> CatalogStatus:
+    """Make sure a usable catalog exists at ``path``: build it when missing, repair it if damaged.
+
+    A damaged file is moved aside as ``<name>.damaged-<timestamp>`` (with its WAL files) and the
+    catalog is rebuilt from the seeds, with the user's overrides restored where they could be read.
+    """
+    path = path or catalog_path()
+    status = CatalogStatus(path=path)
+    if not path.exists():
+        build_fresh(path)
+        status.built = True
+        status.notices.append(f"Built the catalog at {path}.")
+        return status
+    try:
+        check_health(path)
+    except CatalogDamaged as exc:
+        overrides = read_overrides(path)
+        stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+        backup = path.with_name(f"{path.name}.damaged-{stamp}")
+        shutil.move(str(path), backup)
+        for side in _sidecars(path):
+            if side.exists():
+                shutil.move(str(side), backup.with_name(backup.name + side.name[len(path.name) :]))
+        status.overrides_restored = build_fresh(path, overrides)
+        status.repaired = True
+        status.backup = backup
+        status.notices.append(
+            f"The catalog at {path} was damaged ({exc}); it was moved to {backup} and rebuilt "
+            f"from the bundled data, with {status.overrides_restored} of your overrides restored."
+        )
+        return status
+    db = connect(path)
+    try:
+        if migrations.pending(db):
+            migrations.apply(db)
+            status.notices.append("Upgraded the catalog schema.")
+    finally:
+        db.close()
+    return status
+
+
+@contextlib.contextmanager
+def open_db(path: Path | None = None) -> Iterator[sqlite_utils.Database]:
+    """Open the (healthy, built) catalog database for reading or writing."""
+    path = path or catalog_path()
+    db = connect(path)
+    try:
+        yield db
+    finally:
+        db.close()
+
+
+def meta(db: sqlite_utils.Database) -> dict[str, str]:
+    return {row["key"]: row["value"] for row in db["meta"].rows}  # type: ignore[union-attr]

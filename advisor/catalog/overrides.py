@@ -1,0 +1,201 @@
+"""User overrides (negotiated prices, own salaries): validated, stored apart, survive rebuilds."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from advisor.catalog.seeds import BOOL, DATE, SEED_KINDS, STRLIST, _convert
+from advisor.errors import InputError, Problem
+
+MAX_IMPORT_BYTES = 5 * 1024 * 1024
+OVERRIDE_FIELDS = ("kind", "record_id", "field", "value", "note")
+API_PRICE_FIELDS = ("input_mtok", "output_mtok", "cache_read_mtok", "cache_write_mtok")
+_NOT_OVERRIDABLE = {"id", "source", "as_of", "basis"}
+OVERRIDABLE_KINDS = ("api", "gpu", "model", "cloud", "staff", "assumption", "api_extra")
+
+
+def _record_exists(db: sqlite_utils.Database, kind: str, record_id: str) -> bool:
+    table = "api_models" if kind == "api" else SEED_KINDS[kind].table
+    row = db.execute(f"SELECT 1 FROM [{table}] WHERE id = ?", [record_id]).fetchone()
+    return row is not None
+
+
+def validate_override(
+    db: sqlite_utils.Database, raw: Mapping[str, Any], where: str
+) -> tuple[dict[str, Any] | None, list[Problem]]:
+    """Check one override row; return the row to store or the problems, naming row and field."""
+    problems: list[Problem] = []
+    unknown = set(raw) - set(OVERRIDE_FIELDS)
+    for name in sorted(unknown):
+        problems.append(Problem(f"{where}.{name}", "error", "unknown column"))
+    kind = str(raw.get("kind") or "").strip()
+    record_id = str(raw.get("record_id") or "").strip()
+    field = str(raw.get("field") or "").strip()
+    value = raw.get("value")
+    if kind not in OVERRIDABLE_KINDS:
+        problems.append(
+            Problem(f"{where}.kind", "error", f"must be one of {', '.join(OVERRIDABLE_KINDS)}")
+        )
+        return None, problems
+    if not record_id:
+        problems.append(Problem(f"{where}.record_id", "error", "is required"))
+    elif not _record_exists(db, kind, record_id):
+        problems.append(Problem(f"{where}.record_id", "error", f"no {kind} with id {record_id!r}"))
+    if kind == "api":
+        allowed = set(API_PRICE_FIELDS)
+        field_kind = "money"
+    else:
+        fields = SEED_KINDS[kind].fields
+        allowed = {
+            n
+            for n, (k, _) in fields.items()
+            if n not in _NOT_OVERRIDABLE and k not in (STRLIST, DATE, BOOL)
+        }
+        field_kind = fields[field][0] if field in fields else "money"
+    if field not in allowed:
+        problems.append(
+            Problem(f"{where}.field", "error", f"must be one of {', '.join(sorted(allowed))}")
+        )
+    stored: str | None = None
+    if value is None or (isinstance(value, str) and not value.strip()):
+        problems.append(Problem(f"{where}.value", "error", "is required"))
+    elif isinstance(value, float):
+        problems.append(Problem(f"{where}.value", "error", 'write numbers as text, e.g. "2.50"'))
+    else:
+        try:
+            converted = _convert(field_kind, value.strip() if isinstance(value, str) else value)
+            stored = str(converted)
+        except ValueError as exc:
+            problems.append(Problem(f"{where}.value", "error", str(exc)))
+    if problems:
+        return None, problems
+    return {
+        "id": f"{kind}|{record_id}|{field}",
+        "kind": kind,
+        "record_id": record_id,
+        "field": field,
+        "value": stored,
+        "note": str(raw.get("note") or "")[:500] or None,
+        "created_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+    }, []
+
+
+def apply_overrides(db: sqlite_utils.Database, rows: Iterable[Mapping[str, Any]]) -> int:
+    """Validate every row, then store all of them in one transaction, or none.
+
+    Raises:
+        InputError: naming each bad row and field; the catalog is left exactly as it was.
+    """
+    clean: list[dict[str, Any]] = []
+    problems: list[Problem] = []
+    for index, raw in enumerate(rows, start=1):
+        if not isinstance(raw, Mapping):
+            problems.append(Problem(f"row {index}", "error", "expected an object with columns"))
+            continue
+        row, row_problems = validate_override(db, raw, f"row {index}")
+        problems.extend(row_problems)
+        if row:
+            clean.append(row)
+        if len(problems) > 50:
+            break
+    if problems:
+        raise InputError(*problems)
+    with db.atomic():
+        db["overrides"].upsert_all(clean, pk="id")  # type: ignore[union-attr]
+    return len(clean)
+
+
+def remove_override(db: sqlite_utils.Database, kind: str, record_id: str, field: str) -> bool:
+    with db.atomic():
+        cur = db.execute(
+            "DELETE FROM overrides WHERE kind = ? AND record_id = ? AND field = ?",
+            [kind, record_id, field],
+        )
+    return cur.rowcount > 0
+
+
+def list_overrides(db: sqlite_utils.Database) -> list[dict[str, Any]]:
+    return [
+        {k: r[k] for k in (*OVERRIDE_FIELDS, "created_at")}
+        for r in db["overrides"].rows  # type: ignore[union-attr]
+    ]
+
+
+def read_override_file(path: Path) -> list[dict[str, Any]]:
+    """Parse a CSV or JSON overrides file (rejecting huge or malformed files with a reason)."""
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise InputError(Problem(str(path), "error", f"cannot read: {exc.strerror}")) from None
+    if size > MAX_IMPORT_BYTES:
+        raise InputError(
+            Problem(
+                str(path),
+                "error",
+                f"is {size // 1024} KiB; an overrides file is at most "
+                f"{MAX_IMPORT_BYTES // 1024 // 1024} MiB",
+            )
+        )
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise InputError(Problem(str(path), "error", "is not UTF-8 text")) from None
+    except OSError as exc:
+        raise InputError(Problem(str(path), "error", f"cannot read: {exc.strerror}")) from None
+    if path.suffix.lower() == ".json":
+        try:
+            data = json.loads(text, parse_float=str)
+        except json.JSONDecodeError as exc:
+            raise InputError(Problem(str(path), "error", f"not valid JSON: {exc}")) from None
+        if isinstance(data, dict) and "overrides" in data:
+            data = data["overrides"]
+        if not isinstance(data, list):
+            raise InputError(Problem(str(path), "error", "expected a list of overrides"))
+        return data
+    if path.suffix.lower() == ".csv":
+        try:
+            reader = csv.DictReader(io.StringIO(text, newline=""))
+            header = reader.fieldnames or []
+            missing = [c for c in ("kind", "record_id", "field", "value") if c not in header]
+            if missing:
+                raise InputError(
+                    Problem(str(path), "error", f"missing columns: {', '.join(missing)}")
+                )
+            rows = []
+            for row in reader:
+                if None in row:
+                    raise InputError(
+                        Problem(
+                            f"row {reader.line_num - 1}", "error", "has more cells than columns"
+                        )
+                    )
+                rows.append(dict(row))
+            return rows
+        except csv.Error as exc:
+            raise InputError(Problem(str(path), "error", f"not valid CSV: {exc}")) from None
+    raise InputError(Problem(str(path), "error", "must end in .csv or .json"))
+
+
+def write_override_file(rows: list[dict[str, Any]], path: Path) -> None:
+    """Write overrides to CSV or JSON atomically (temp file, then rename)."""
+    from advisor.util import atomic_write_text
+
+    if path.suffix.lower() == ".json":
+        text = json.dumps({"overrides": rows}, indent=2)
+    elif path.suffix.lower() == ".csv":
+        buf = io.StringIO()
+        writer = csv.DictWriter(buf, fieldnames=[*OVERRIDE_FIELDS, "created_at"])
+        writer.writeheader()
+        writer.writerows(rows)
+        text = buf.getvalue()
+    else:
+        raise InputError(Problem(str(path), "error", "must end in .csv or .json"))
+    atomic_write_text(path, text)
