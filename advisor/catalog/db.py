@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import hashlib
 import os
 import shutil
 import sqlite3
@@ -17,7 +18,7 @@ from sqlite_utils.migrations import Migrations
 
 from advisor.catalog import genai_import
 from advisor.catalog.seeds import SEED_KINDS, SQL_TYPES, load_all_seeds
-from advisor.paths import catalog_path
+from advisor.paths import bundled, catalog_path
 
 SCHEMA_VERSION = 1
 migrations = Migrations("advisor-catalog")
@@ -56,17 +57,36 @@ OVERRIDE_COLUMNS: dict[str, type] = {
 }
 
 
+def _create_seed_table(db: sqlite_utils.Database, kind_name: str) -> None:
+    kind = SEED_KINDS[kind_name]
+    columns = {name: SQL_TYPES[fkind] for name, (fkind, _) in kind.all_fields().items()}
+    db[kind.table].create({"id": str, **columns}, pk="id")  # type: ignore[union-attr]
+
+
 @migrations()
 def m001_initial(db: sqlite_utils.Database) -> None:
-    for kind in SEED_KINDS.values():
-        columns = {name: SQL_TYPES[fkind] for name, (fkind, _) in kind.all_fields().items()}
-        columns = {"id": str, **columns}
-        db[kind.table].create(columns, pk="id")  # type: ignore[union-attr]
+    for name in (
+        "gpu",
+        "model",
+        "score",
+        "cloud",
+        "staff",
+        "api_extra",
+        "assumption",
+        "perf",
+        "calibration",
+    ):
+        _create_seed_table(db, name)
     db["api_models"].create(_API_MODEL_COLUMNS, pk="id")  # type: ignore[union-attr]
     db["api_prices"].create(_API_PRICE_COLUMNS, pk="id")  # type: ignore[union-attr]
     db["api_prices"].create_index(["api_model"])  # type: ignore[union-attr]
     db["overrides"].create(OVERRIDE_COLUMNS, pk="id")  # type: ignore[union-attr]
     db["meta"].create({"key": str, "value": str}, pk="key")  # type: ignore[union-attr]
+
+
+@migrations()
+def m002_tasks(db: sqlite_utils.Database) -> None:
+    _create_seed_table(db, "task")
 
 
 REQUIRED_TABLES = {
@@ -76,6 +96,18 @@ REQUIRED_TABLES = {
     "overrides",
     "meta",
 }
+
+
+def seeds_fingerprint() -> str:
+    """A hash of the bundled seed files: when it changes, the catalog's seed tables are refilled."""
+    folder = bundled("resources") / "catalog"
+    digest = hashlib.sha256()
+    for kind in sorted(SEED_KINDS.values(), key=lambda k: k.file):
+        path = folder / kind.file
+        digest.update(kind.file.encode())
+        if path.is_file():
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 class CatalogDamaged(Exception):
@@ -163,7 +195,8 @@ def fill(db: sqlite_utils.Database, *, seeds: bool = True, api: bool = True) -> 
                 db.execute(f"DELETE FROM [{table}]")
                 db[table].insert_all(rows)  # type: ignore[union-attr]
                 counts[table] = len(rows)
-            db["meta"].upsert({"key": "seeds_built_at", "value": now}, pk="key")  # type: ignore[union-attr]
+            for key, value in (("seeds_built_at", now), ("seeds_fingerprint", seeds_fingerprint())):
+                db["meta"].upsert({"key": key, "value": value}, pk="key")  # type: ignore[union-attr]
         if api:
             db.execute("DELETE FROM api_prices")
             db.execute("DELETE FROM api_models")
@@ -258,6 +291,16 @@ def ensure_catalog(path: Path | None = None) -> CatalogStatus:
         if migrations.pending(db):
             migrations.apply(db)
             status.notices.append("Upgraded the catalog schema.")
+        known = meta(db)
+        refresh_seeds = known.get("seeds_fingerprint") != seeds_fingerprint()
+        refresh_api = known.get("genai_prices_version") != genai_import.genai_prices_version()
+        if refresh_seeds or refresh_api:
+            fill(db, seeds=refresh_seeds, api=refresh_api)
+            status.notices.append(
+                "Refreshed the catalog from the newer bundled data"
+                + (" and genai-prices" if refresh_api else "")
+                + "; your overrides were kept."
+            )
     finally:
         db.close()
     return status

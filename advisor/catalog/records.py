@@ -164,6 +164,17 @@ class PerfMeasurement(Sourced):
 
 
 @dataclass(frozen=True)
+class TaskRequirement(Sourced):
+    id: str = ""
+    task: str = ""
+    name: str = ""
+    benchmark: str = ""
+    min_score: float = 0.0
+    priority: int = 1
+    description: str | None = None
+
+
+@dataclass(frozen=True)
 class Calibration(Sourced):
     id: str = ""
     value: float = 0.0

@@ -28,11 +28,13 @@ _DecimalLoader.add_constructor("tag:yaml.org,2002:float", _construct_decimal)
 
 # Field kinds: how a seed value is checked and how it is stored in SQLite.
 STR, INT, NUM, MONEY, BOOL, STRLIST, DATE = "str", "int", "num", "money", "bool", "strlist", "date"
+SNUM = "snum"  # a number that may be negative (e.g. a log-error quantile)
 
 SQL_TYPES: dict[str, type] = {
     STR: str,
     INT: int,
     NUM: float,
+    SNUM: float,
     MONEY: str,  # exact decimal text
     BOOL: int,
     STRLIST: str,  # JSON list
@@ -228,12 +230,26 @@ SEED_KINDS: dict[str, SeedKind] = {
             },
         ),
         SeedKind(
+            "task",
+            "tasks.yaml",
+            "tasks",
+            {
+                "id": (STR, True),
+                "task": (STR, True),
+                "name": (STR, True),
+                "benchmark": (STR, True),
+                "min_score": (NUM, True),
+                "priority": (INT, True),
+                "description": (STR, False),
+            },
+        ),
+        SeedKind(
             "calibration",
             "calibration.yaml",
             "calibration",
             {
                 "id": (STR, True),
-                "value": (NUM, True),
+                "value": (SNUM, True),
                 "description": (STR, False),
             },
         ),
@@ -279,6 +295,8 @@ def _convert(kind: str, value: Any) -> Any:
         if dec < 0:
             raise ValueError("must not be negative")
         return float(dec)
+    if kind == SNUM:
+        return float(_as_decimal(value))
     if kind == MONEY:
         dec = _as_decimal(value)
         return str(dec)

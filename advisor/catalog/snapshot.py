@@ -27,8 +27,9 @@ from advisor.catalog.records import (
     PriceSet,
     QualityScore,
     StaffCost,
+    TaskRequirement,
 )
-from advisor.catalog.seeds import BOOL, DATE, INT, MONEY, NUM, SEED_KINDS, STRLIST, SeedKind
+from advisor.catalog.seeds import BOOL, DATE, INT, MONEY, NUM, SEED_KINDS, SNUM, STRLIST, SeedKind
 from advisor.errors import NotFoundError, Problem
 
 R = TypeVar("R")
@@ -43,6 +44,7 @@ _RECORD_TYPES: dict[str, type] = {
     "assumption": Assumption,
     "perf": PerfMeasurement,
     "calibration": Calibration,
+    "task": TaskRequirement,
 }
 
 
@@ -57,7 +59,7 @@ def value_from_db(field_kind: str, value: Any) -> Any:
         return None
     if field_kind == MONEY:
         return Decimal(str(value))
-    if field_kind == NUM:
+    if field_kind in (NUM, SNUM):
         return float(value)
     if field_kind == INT:
         return int(value)
@@ -101,6 +103,7 @@ class Catalog:
     assumptions: tuple[Assumption, ...] = ()
     perf: tuple[PerfMeasurement, ...] = ()
     calibration: tuple[Calibration, ...] = ()
+    tasks: tuple[TaskRequirement, ...] = ()
     api_models: tuple[ApiModel, ...] = ()
     meta: Mapping[str, str] = field(default_factory=dict)
     _index: dict[str, dict[str, Any]] = field(default_factory=dict, repr=False, compare=False)
@@ -196,6 +199,7 @@ class Catalog:
             "assumption": self.assumptions,
             "perf": self.perf,
             "calibration": self.calibration,
+            "task": self.tasks,
         }
 
 
@@ -237,6 +241,9 @@ def _api_models(
     for row in db["api_models"].rows:  # type: ignore[union-attr]
         mid = row["id"]
         model_sets = sets.get(mid, {})
+        if "standard" not in model_sets:
+            # genai-prices lists free models with an empty price: every model has a standard set.
+            model_sets = {"standard": PriceSet("standard", None, {}), **model_sets}
         ov = overrides.get(("api", mid), {})
         if ov and "standard" in model_sets:
             std = model_sets["standard"]
@@ -295,6 +302,7 @@ def load_catalog(path: Path | None = None, *, ensure: bool = True) -> Catalog:
             assumptions=groups["assumption"],
             perf=groups["perf"],
             calibration=groups["calibration"],
+            tasks=groups["task"],
             api_models=_api_models(db, overrides),
             meta=catalog_db.meta(db),
         )

@@ -1,0 +1,1 @@
+"""Capability engine: memory fit, serving performance, sizing and quality fit of deployments."""

@@ -1,0 +1,73 @@
+"""`advisor estimate`: memory fit and serving performance of one deployment."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+
+def _int(text: str) -> int:
+    try:
+        return int(text.replace("_", ""))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser("estimate", help="memory fit and serving performance of one deployment")
+    p.add_argument("--model", required=True, help="open model id, alias or Hugging Face repo")
+    p.add_argument("--gpu", required=True, help="GPU id or alias, e.g. h100")
+    p.add_argument("--gpus", type=_int, default=1, help="GPUs in the tensor-parallel group")
+    p.add_argument("--precision", default="bf16", help="bf16, fp16, fp8, int8, fp4 or int4")
+    p.add_argument("--kv-precision", default=None, help="bf16 or fp8 (default follows weights)")
+    p.add_argument("--input", type=_int, required=True, help="prompt tokens per request")
+    p.add_argument("--output", type=_int, required=True, help="output tokens per request")
+    p.add_argument("--concurrency", type=_int, default=None, help="concurrent requests")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from advisor.capability.estimate import estimate
+    from advisor.capability.model import Calibration
+    from advisor.catalog.snapshot import load_catalog
+    from advisor.cli import print_json
+
+    catalog = load_catalog()
+    model = catalog.model(args.model)
+    gpu = catalog.gpu(args.gpu)
+    est = estimate(
+        model,
+        gpu,
+        args.gpus,
+        args.precision.lower(),
+        args.input,
+        args.output,
+        args.concurrency,
+        Calibration.from_catalog(catalog),
+        kv_precision=args.kv_precision.lower() if args.kv_precision else None,
+    )
+    if args.json:
+        print_json(est.as_dict())
+        return 0
+    where = f"{model.name} on {args.gpus} x {gpu.name} ({est.precision})"
+    if not est.fits:
+        print(
+            f"{where}: does NOT fit — {est.weights_gb:.1f} GB of weights; short by "
+            f"{est.memory_shortfall_gb:.1f} GB for one sequence of {args.input + args.output} "
+            "tokens"
+        )
+        return 0
+    print(
+        f"{where}: fits, weights {est.weights_gb:.1f} GB, KV cache "
+        f"{est.kv_cache_gb_per_sequence * 1000:.1f} MB per sequence, up to "
+        f"{est.max_concurrency} sequences"
+    )
+    print(
+        f"  at concurrency {est.concurrency}: {est.output_tokens_per_s.value:,.0f} output tok/s "
+        f"(P10-P90 {est.output_tokens_per_s.low:,.0f}-{est.output_tokens_per_s.high:,.0f}), "
+        f"TTFT {est.ttft_ms.value:,.0f} ms, TPOT {est.tpot_ms.value:,.1f} ms"
+    )
+    for note in est.notes:
+        print(f"  note: {note}")
+    return 0

@@ -1,0 +1,207 @@
+"""One deployment's memory fit and serving performance, with an uncertainty band."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from advisor.capability.model import (
+    GB,
+    KV_BYTES,
+    PRECISIONS,
+    Calibration,
+    build_deployments,
+    serve,
+)
+from advisor.catalog.records import Gpu, OpenModel
+from advisor.errors import InputError, Problem
+
+
+@dataclass(frozen=True)
+class Band:
+    """A central estimate with the P10-P90 range implied by the calibration errors."""
+
+    value: float
+    low: float
+    high: float
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """Memory fit and serving performance of one deployment (all GPUs of one replica)."""
+
+    model: str
+    gpu: str
+    gpus: int
+    precision: str
+    kv_precision: str
+    input_tokens: int
+    output_tokens: int
+    concurrency: int
+    fits: bool
+    max_concurrency: int
+    weights_gb: float
+    kv_cache_gb_per_sequence: float
+    memory_usable_gb: float
+    memory_shortfall_gb: float
+    output_tokens_per_s: Band
+    ttft_ms: Band
+    tpot_ms: Band
+    tokens_per_s_per_user: float
+    notes: tuple[str, ...] = ()
+
+    def as_dict(self) -> dict[str, object]:
+        out: dict[str, object] = {
+            "model": self.model,
+            "gpu": self.gpu,
+            "gpus": self.gpus,
+            "precision": self.precision,
+            "kv_precision": self.kv_precision,
+            "input_tokens": self.input_tokens,
+            "output_tokens": self.output_tokens,
+            "concurrency": self.concurrency,
+            "fits": self.fits,
+            "max_concurrency": self.max_concurrency,
+            "weights_gb": round(self.weights_gb, 3),
+            "kv_cache_gb_per_sequence": round(self.kv_cache_gb_per_sequence, 6),
+            "memory_usable_gb": round(self.memory_usable_gb, 3),
+            "memory_shortfall_gb": round(self.memory_shortfall_gb, 3),
+            "notes": list(self.notes),
+        }
+        for name in ("output_tokens_per_s", "ttft_ms", "tpot_ms"):
+            band: Band = getattr(self, name)
+            out[name] = round(band.value, 3)
+            out[f"{name}_range"] = [round(band.low, 3), round(band.high, 3)]
+        out["tokens_per_s_per_user"] = round(self.tokens_per_s_per_user, 3)
+        return out
+
+
+def _band(value: float, lo: float, hi: float) -> Band:
+    return Band(value, value * math.exp(lo), value * math.exp(hi))
+
+
+def validate_deployment(
+    gpus: int,
+    precision: str,
+    kv_precision: str,
+    input_tokens: int,
+    output_tokens: int,
+    concurrency: int | None,
+    model: OpenModel,
+) -> list[Problem]:
+    """Check the numbers of a deployment request; every problem names its field."""
+    problems = []
+    if not 1 <= gpus <= 1024:
+        problems.append(Problem("gpus", "error", "must be between 1 and 1024"))
+    if precision not in PRECISIONS:
+        problems.append(Problem("precision", "error", f"must be one of {', '.join(PRECISIONS)}"))
+    if kv_precision not in KV_BYTES:
+        problems.append(Problem("kv_precision", "error", f"must be one of {', '.join(KV_BYTES)}"))
+    if input_tokens < 1:
+        problems.append(Problem("input", "error", "must be at least 1 token"))
+    if output_tokens < 1:
+        problems.append(Problem("output", "error", "must be at least 1 token"))
+    if input_tokens + output_tokens > model.max_context:
+        problems.append(
+            Problem(
+                "input",
+                "error",
+                f"input + output ({input_tokens + output_tokens}) exceeds {model.id}'s context "
+                f"of {model.max_context} tokens",
+            )
+        )
+    if concurrency is not None and not 1 <= concurrency <= 1_000_000:
+        problems.append(Problem("concurrency", "error", "must be between 1 and 1,000,000"))
+    return problems
+
+
+def estimate(
+    model: OpenModel,
+    gpu: Gpu,
+    gpus: int,
+    precision: str,
+    input_tokens: int,
+    output_tokens: int,
+    concurrency: int | None,
+    cal: Calibration,
+    kv_precision: str | None = None,
+) -> Estimate:
+    """Estimate memory fit and serving performance of one tensor-parallel deployment.
+
+    Args:
+        model: Open-weight model.
+        gpu: GPU type.
+        gpus: GPUs in the deployment (one tensor-parallel group).
+        precision: Weight precision (bf16, fp16, fp8, int8, fp4, int4).
+        input_tokens: Prompt tokens per request.
+        output_tokens: Generated tokens per request.
+        concurrency: Concurrent requests; None for the maximum-throughput point.
+        cal: Calibrated efficiency factors.
+        kv_precision: KV-cache precision; default fp8 for fp8/fp4 weights, else bf16.
+
+    Returns:
+        The estimate. A deployment that does not fit has ``fits`` False, the memory shortfall,
+        and zero throughput.
+
+    Raises:
+        InputError: naming each invalid field.
+    """
+    kv_precision = kv_precision or ("fp8" if precision in ("fp8", "fp4") else "bf16")
+    problems = validate_deployment(
+        gpus, precision, kv_precision, input_tokens, output_tokens, concurrency, model
+    )
+    if problems:
+        raise InputError(*problems)
+    dep, window_attn = build_deployments([(model, gpu, gpus, precision, kv_precision)], cal)
+    res = serve(dep, window_attn, float(input_tokens), float(output_tokens), concurrency, cal)
+    max_seqs = int(res["max_seqs"][0])
+    free = float(res["free_for_kv_bytes"][0])
+    per_seq = float(res["kv_bytes_per_seq"][0])
+    fits = max_seqs >= 1
+    shortfall = 0.0 if fits else (per_seq - free) / GB
+    notes = []
+    if fits and concurrency is not None and concurrency > max_seqs:
+        notes.append(
+            f"only {max_seqs} sequences fit in memory; the other {concurrency - max_seqs} "
+            "requests queue, which adds to time to first token"
+        )
+    if model.is_moe:
+        notes.append("MoE: all experts held in memory, active parameters used for compute")
+    if gpus > 1:
+        notes.append(f"tensor parallel over {gpus} GPUs ({gpu.interconnect or 'interconnect'})")
+    zero = Band(0.0, 0.0, 0.0)
+    if fits:
+        tput = _band(
+            float(res["output_tokens_per_s"][0]), cal.throughput_error_p10, cal.throughput_error_p90
+        )
+        ttft = _band(float(res["ttft_s"][0]) * 1e3, cal.latency_error_p10, cal.latency_error_p90)
+        tpot = _band(float(res["tpot_s"][0]) * 1e3, cal.latency_error_p10, cal.latency_error_p90)
+        per_user = 1000.0 / tpot.value
+    else:
+        tput, ttft, tpot, per_user = zero, zero, zero, 0.0
+    return Estimate(
+        model=model.id,
+        gpu=gpu.id,
+        gpus=gpus,
+        precision=precision,
+        kv_precision=kv_precision,
+        input_tokens=input_tokens,
+        output_tokens=output_tokens,
+        concurrency=int(res["batch"][0]) if concurrency is None else concurrency,
+        fits=fits,
+        max_concurrency=max_seqs,
+        weights_gb=float(dep.weight_bytes[0]) / GB,
+        kv_cache_gb_per_sequence=per_seq / GB,
+        memory_usable_gb=float(
+            np.asarray(dep.n_gpus * dep.mem_bytes_per_gpu)[0] * cal.memory_utilisation
+        )
+        / GB,
+        memory_shortfall_gb=max(shortfall, 0.0),
+        output_tokens_per_s=tput,
+        ttft_ms=ttft,
+        tpot_ms=tpot,
+        tokens_per_s_per_user=per_user,
+        notes=tuple(notes),
+    )
