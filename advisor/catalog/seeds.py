@@ -19,9 +19,23 @@ class _DecimalLoader(yaml.SafeLoader):
     """A safe YAML loader that reads every number with a decimal point as Decimal, never float."""
 
 
+_YAML_SPECIAL_FLOATS = {
+    ".inf": "Infinity",
+    "+.inf": "Infinity",
+    "-.inf": "-Infinity",
+    ".nan": "NaN",
+}
+
+
 def _construct_decimal(loader: yaml.SafeLoader, node: yaml.Node) -> Decimal:
-    text = str(loader.construct_scalar(node))  # type: ignore[arg-type]
-    return Decimal(text.replace("_", ""))
+    text = str(loader.construct_scalar(node)).replace("_", "")  # type: ignore[arg-type]
+    try:
+        # .inf and .nan become Decimal infinities and NaN, which validation rejects by field.
+        return Decimal(_YAML_SPECIAL_FLOATS.get(text.lower(), text))
+    except InvalidOperation:  # e.g. YAML 1.1 sexagesimal 1:30.5
+        raise yaml.constructor.ConstructorError(
+            None, None, f"{text!r} is not a decimal number", node.start_mark
+        ) from None
 
 
 _DecimalLoader.add_constructor("tag:yaml.org,2002:float", _construct_decimal)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import gc
+import threading
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from itertools import repeat
-from operator import add
+from operator import add, itemgetter
 from typing import Any, NamedTuple
 
 from advisor.catalog.records import ApiModel, PriceSet, PriceTiers
@@ -195,63 +197,132 @@ def price_usage(model: ApiModel, usage: TokenUsage, variant: str = "standard") -
 
 
 # --- the bulk path -----------------------------------------------------------------------------
+#
+# Pricing thousands of models for one usage is dominated by interpreter overhead, not by the
+# Decimal arithmetic. So a table made once per tuple of models lists every distinct
+# (price, token count) product and every distinct price plan; a call computes each product once,
+# sums each plan's parts with C-level ``map`` over groups of plans of the same shape, and builds
+# the results without a Python-level loop per model. The additions are the same, in the same
+# order, as in ``_price_plan``: the results equal ``price_usage``'s, digit for digit.
+
+# Which token count a price part multiplies: input less the cached tokens its model prices
+# apart (no cache price, read price, write price, both), cache reads, cache writes, output,
+# and one request (priced per thousand).
+_IN, _IN_R, _IN_W, _IN_RW, _READ, _WRITE, _OUT, _REQ = range(8)
+_ROLES = 5  # input, cache read, cache write, output, requests
+
+
+_Getter = Callable[[Sequence[Any]], tuple[Any, ...]]
+
+
+def _getter(indexes: Sequence[int]) -> _Getter:
+    """A C-level ``lambda seq: tuple(seq[i] for i in indexes)`` (itemgetter, always a tuple)."""
+    if len(indexes) > 1:
+        return itemgetter(*indexes)
+    if indexes:
+        one = itemgetter(indexes[0])
+        return lambda seq: (one(seq),)
+    return lambda seq: ()
+
+
+class _Group(NamedTuple):
+    """Plans with the same parts present: per role a getter of their parts (None: absent)."""
+
+    parts: tuple[_Getter | None, ...]  # _ROLES entries
+    exact: list[bool]
 
 
 class _Table(NamedTuple):
-    """Many models' plans, deduplicated: the price arithmetic runs once per distinct price."""
-
     heads: list[tuple[ApiModel, str]]  # per model: (model, variant priced)
-    sig_of: list[int]  # per model: index into sigs
-    in_keys: list[tuple[Decimal | tuple[Decimal, PriceTiers], bool, bool]]  # price, -read, -write
-    read_keys: list[Any]
-    write_keys: list[Any]
-    out_keys: list[Any]
-    req_keys: list[Any]
-    # per distinct plan: indexes into the key lists (-1: absent) and the exact flag
-    sigs: list[tuple[int, int, int, int, int, bool]]
+    sig_of: _Getter  # per model: its plan's entry in the concatenated groups
+    buckets: list[tuple[int, int, list[Any]]]  # (count kind, price shape, prices); parts in order
+    groups: list[_Group]
+
+
+_FLAT, _ONE_TIER, _TIERS = range(3)
+
+
+def _price_shape(price: Decimal | tuple[Decimal, PriceTiers]) -> int:
+    if type(price) is not tuple:
+        return _FLAT
+    return _ONE_TIER if len(price[1]) == 1 else _TIERS
 
 
 def _build_table(models: Iterable[ApiModel], variant: str) -> _Table:
-    keys: list[dict[Any, int]] = [{}, {}, {}, {}, {}]
-    sig_index: dict[tuple[int, int, int, int, int, bool], int] = {}
+    part_ids: dict[tuple[int, Any], int] = {}
+    sig_ids: dict[tuple[Any, ...], int] = {}
     heads: list[tuple[ApiModel, str]] = []
-    sig_of: list[int] = []
+    provisional: list[int] = []
     for model in models:
         prices = model.price_set(variant) or model.standard
         plan = _plan(prices)
-        in_key = (
-            (plan.input, plan.cache_read is not None, plan.cache_write is not None)
-            if plan.input is not None
-            else None
+        read, write = plan.cache_read is not None, plan.cache_write is not None
+        in_kind = (_IN, _IN_R, _IN_W, _IN_RW)[read + 2 * write]
+        roles = (
+            (in_kind, plan.input),
+            (_READ, plan.cache_read),
+            (_WRITE, plan.cache_write),
+            (_OUT, plan.output),
+            (_REQ, plan.requests),
         )
-        idx = tuple(
-            -1 if k is None else keys[n].setdefault(k, len(keys[n]))
-            for n, k in enumerate(
-                (in_key, plan.cache_read, plan.cache_write, plan.output, plan.requests)
-            )
+        sig = (
+            *(
+                None if price is None else part_ids.setdefault((kind, price), len(part_ids))
+                for kind, price in roles
+            ),
+            plan.exact,
         )
-        sig = (*idx, plan.exact)
         heads.append((model, prices.variant))
-        sig_of.append(sig_index.setdefault(sig, len(sig_index)))  # type: ignore[arg-type]
-    return _Table(heads, sig_of, *(list(k) for k in keys), list(sig_index))  # type: ignore[arg-type]
+        provisional.append(sig_ids.setdefault(sig, len(sig_ids)))
+    # Parts in buckets of the same count kind and tiering, so a call computes each bucket with
+    # one list comprehension.
+    ordered = sorted(part_ids, key=lambda k: (k[0], _price_shape(k[1])))
+    final_part = {k: n for n, k in enumerate(ordered)}
+    buckets: list[tuple[int, int, list[Any]]] = []
+    for kind, price in ordered:
+        shape = _price_shape(price)
+        if not buckets or buckets[-1][:2] != (kind, shape):
+            buckets.append((kind, shape, []))
+        # A one-tier price is kept as (base, start, tier price) for an inline choice.
+        buckets[-1][2].append((price[0], *price[1][0]) if shape == _ONE_TIER else price)
+    by_id = {n: k for k, n in part_ids.items()}
+    # Plans grouped by shape (which parts are present).
+    shapes: dict[tuple[bool, ...], list[tuple[Any, ...]]] = {}
+    for sig in sig_ids:
+        shapes.setdefault(tuple(i is not None for i in sig[:_ROLES]), []).append(sig)
+    groups: list[_Group] = []
+    final_sig: dict[tuple[Any, ...], int] = {}
+    for present, sigs in shapes.items():
+        parts = tuple(
+            _getter([final_part[by_id[s[role]]] for s in sigs]) if present[role] else None
+            for role in range(_ROLES)
+        )
+        groups.append(_Group(parts, [s[_ROLES] for s in sigs]))
+        for s in sigs:
+            final_sig[s] = len(final_sig)
+    sig_list = list(sig_ids)
+    sig_of = _getter([final_sig[sig_list[i]] for i in provisional])
+    return _Table(heads, sig_of, buckets, groups)
 
 
 _TABLES: dict[tuple[int, str], tuple[tuple[ApiModel, ...], _Table]] = {}
 _MAX_TABLES = 16
+_TABLES_LOCK = threading.Lock()
 
 
 def _table(models: Iterable[ApiModel], variant: str) -> _Table:
-    """The table of a tuple of models is built once (e.g. ``catalog.api_models``)."""
+    """The table of a tuple of models (e.g. ``catalog.api_models``) is built once and kept."""
     if type(models) is not tuple:
         return _build_table(models, variant)
     key = (id(models), variant)
     cached = _TABLES.get(key)
-    if cached is not None and cached[0] is models:
+    if cached is not None and cached[0] is models:  # the tuple is kept, so its id is not reused
         return cached[1]
     table = _build_table(models, variant)
-    if len(_TABLES) >= _MAX_TABLES:
-        _TABLES.pop(next(iter(_TABLES)), None)
-    _TABLES[key] = (models, table)
+    with _TABLES_LOCK:
+        if len(_TABLES) >= _MAX_TABLES:
+            _TABLES.pop(next(iter(_TABLES)))
+        _TABLES[key] = (models, table)
     return table
 
 
@@ -261,51 +332,62 @@ def price_many(
     """Price one usage on many models (the bulk path used to rank the whole catalog).
 
     Gives exactly what ``price_usage`` gives for each model, in the order given, but validates
-    the usage once and computes each distinct price once. The per-model price plans of a tuple
-    of models (such as ``catalog.api_models``) are kept between calls.
+    the usage once and computes each distinct price once. The table of a tuple of models (such
+    as ``catalog.api_models``) is kept between calls; the price sets must not be changed after
+    they were first priced.
     """
     _check(usage)
     t = _table(models, variant)
+    # Thousands of result tuples would set off several garbage collections that find nothing
+    # to free (the results are alive); hold the collector off for this short loop.
+    gc_was_enabled = gc.isenabled()
+    if gc_was_enabled:
+        gc.disable()
+    try:
+        return _price_table(t, usage)
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+
+
+def _price_table(t: _Table, usage: TokenUsage) -> list[ApiCost]:
     total_in = usage.input_tokens
     read, write = usage.cache_read_tokens, usage.cache_write_tokens
-    mtok = _MTOK
-
-    def products(prices: list[Any], count: int) -> list[Decimal]:
-        dcount = Decimal(count)
-        return [
-            (p if type(p) is not tuple else _resolve(p, total_in)) * dcount / mtok for p in prices
-        ]
-
-    in_parts = [
-        _resolve(p, total_in)
-        * Decimal(total_in - (read if has_read else 0) - (write if has_write else 0))
-        / mtok
-        for p, has_read, has_write in t.in_keys
-    ]
-    read_parts = products(t.read_keys, read)
-    write_parts = products(t.write_keys, write)
-    out_parts = products(t.out_keys, usage.output_tokens)
-    req_parts = [_resolve(p, total_in) * _ONE / _PER_THOUSAND for p in t.req_keys]
-
+    counts = {
+        _IN: total_in,
+        _IN_R: total_in - read,
+        _IN_W: total_in - write,
+        _IN_RW: total_in - read - write,
+        _READ: read,
+        _WRITE: write,
+        _OUT: usage.output_tokens,
+        _REQ: 1,
+    }
+    parts: list[Decimal] = []
+    for kind, shape, prices in t.buckets:
+        count = Decimal(counts[kind])
+        per = _PER_THOUSAND if kind == _REQ else _MTOK
+        if shape == _FLAT:
+            parts.extend([p * count / per for p in prices])
+        elif shape == _ONE_TIER:
+            parts.extend([(tp if total_in > s else b) * count / per for b, s, tp in prices])
+        else:
+            parts.extend([_resolve(p, total_in) * count / per for p in prices])
     tails: list[tuple[Decimal, Decimal, Decimal, bool]] = []
-    append = tails.append
-    zero = _ZERO
-    for i_in, i_read, i_write, i_out, i_req, exact in t.sigs:
-        # The same additions, in the same order, as _price_plan.
-        input_usd: Decimal | None = in_parts[i_in] if i_in >= 0 else None
-        if i_read >= 0:
-            input_usd = read_parts[i_read] if input_usd is None else input_usd + read_parts[i_read]
-        if i_write >= 0:
-            part = write_parts[i_write]
-            input_usd = part if input_usd is None else input_usd + part
+    for group in t.groups:
+        g_in, g_read, g_write, g_out, g_req = group.parts
+        n = len(group.exact)
+        input_usd: Any = None
+        for getter in (g_in, g_read, g_write):
+            if getter is not None:
+                values = getter(parts)
+                input_usd = values if input_usd is None else list(map(add, input_usd, values))
         if input_usd is None:
-            input_usd = zero
-        output_usd = out_parts[i_out] if i_out >= 0 else zero
-        total = input_usd + output_usd
-        if i_req >= 0:
-            total += req_parts[i_req]
-        append((input_usd, output_usd, total, exact))
+            input_usd = (_ZERO,) * n
+        output_usd = g_out(parts) if g_out is not None else (_ZERO,) * n
+        total: Any = map(add, input_usd, output_usd)
+        if g_req is not None:
+            total = map(add, total, g_req(parts))
+        tails.extend(zip(input_usd, output_usd, total, group.exact, strict=True))
     new = tuple.__new__
-    return list(
-        map(new, repeat(ApiCost), map(add, t.heads, map(tails.__getitem__, t.sig_of)))  # type: ignore[arg-type]
-    )
+    return list(map(new, repeat(ApiCost), map(add, t.heads, t.sig_of(tails))))

@@ -98,7 +98,8 @@ def settings_from_dict(data: Any) -> MailSettings:
         security = Security.STARTTLS
     port = _pick(raw, "port", int, 0)
     timeout = _pick(raw, "timeout", float, DEFAULT_TIMEOUT)
-    ca_file = _pick(raw, "ca_file", str, "") if raw.get("ca_file") is not None else ""
+    ca_file = raw.get("ca_file")
+    ca_file = ca_file if isinstance(ca_file, str) else ""
     smtp = SmtpSettings(
         host=_pick(raw, "host", str, ""),
         port=port if 0 <= port <= 65535 else 0,

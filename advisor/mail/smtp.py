@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import logging
 import re
@@ -87,7 +88,8 @@ class SmtpSettings:
         if not host:
             out.append(Problem("smtp.host", "error", "enter the mail server's host name"))
         elif not _HOST.match(host):
-            out.append(Problem("smtp.host", "error", f"{host!r} is not a host name"))
+            hint = "; put the port in its own field" if host.count(":") == 1 else ""
+            out.append(Problem("smtp.host", "error", f"{host!r} is not a host name{hint}"))
         if not isinstance(self.port, int) or not 0 <= self.port <= 65535:
             out.append(Problem("smtp.port", "error", f"{self.port!r} is not a port (1 to 65535)"))
         if self.security not in set(Security):
@@ -157,8 +159,18 @@ def _reply(code: int, text: bytes | str) -> str:
     return f"{code} {text}".strip()
 
 
-def _megabytes(size: int) -> str:
-    return f"{size / 1_000_000:.1f} MB"
+def _size(size: int) -> str:
+    if size >= 1_000_000:
+        return f"{size / 1_000_000:.1f} MB"
+    if size >= 1_000:
+        return f"{size / 1_000:.0f} KB"
+    return f"{size} bytes"
+
+
+def _size_limit(advertised: str) -> int:
+    """The SIZE limit a server advertised (0 when none, or when it says only ``SIZE``)."""
+    words = advertised.split()
+    return int(words[0]) if words and words[0].isdigit() else 0
 
 
 def _auth_problem(exc: smtplib.SMTPAuthenticationError, host: str, user: str) -> Problem:
@@ -167,7 +179,7 @@ def _auth_problem(exc: smtplib.SMTPAuthenticationError, host: str, user: str) ->
     if "5.7.139" in lowered or "basic authentication is disabled" in lowered:
         message = (
             f"{host} has switched off password (basic) login for SMTP ({reply}); "
-            "use 'Open in my mail app' instead"
+            "send the report from your mail app instead"
         )
     elif "application-specific password" in lowered or "5.7.9" in lowered:
         message = f"{host} needs an app password for {user}, not the account password ({reply})"
@@ -180,6 +192,9 @@ def _explain(exc: BaseException, settings: SmtpSettings) -> Problem:
     """One plain sentence, naming the field to fix, for a failure while talking to the server."""
     host, port = settings.host, settings.effective_port
     where = f"{host}:{port}"
+    if isinstance(exc, smtplib.SMTPServerDisconnected) and isinstance(exc.__context__, OSError):
+        # smtplib reports a read timeout or reset as a disconnect; the cause says more.
+        exc = exc.__context__
     if isinstance(exc, smtplib.SMTPAuthenticationError):
         return _auth_problem(exc, host, settings.username)
     if isinstance(exc, smtplib.SMTPNotSupportedError):
@@ -289,12 +304,12 @@ def _deliver(
             client.ehlo()
         if settings.username:
             client.login(settings.username, password or "")
-        limit = int(client.esmtp_features.get("size", "0").split()[0] or 0)
+        limit = _size_limit(client.esmtp_features.get("size", ""))
         if limit and len(data) > limit:
             raise MailError.of(
                 "pdf",
-                f"the message with the report is {_megabytes(len(data))} but {host} accepts at "
-                f"most {_megabytes(limit)}; share the report another way",
+                f"the message with the report is {_size(len(data))} but {host} accepts at "
+                f"most {_size(limit)}; share the report another way",
             )
         options: list[str] = []
         if limit:
@@ -322,19 +337,22 @@ def _deliver(
         if refused:
             # Nobody gets it unless everybody can: the user fixes the list and sends once.
             client.rset()
-            raise MailError.of("to", f"{host} refused the recipient {', '.join(refused)}")
+            noun = "recipient" if len(refused) == 1 else "recipients"
+            raise MailError.of("to", f"{host} refused the {noun} {', '.join(refused)}")
+        reply: bytes | str
         try:
-            code, text = client.data(data)
+            code, reply = client.data(data)
         except smtplib.SMTPDataError as exc:
-            code, text = exc.smtp_code, exc.smtp_error
+            code, reply = exc.smtp_code, exc.smtp_error
         if code == 552:
-            raise MailError.of("pdf", f"{host} refused a message this large ({_reply(code, text)})")
+            raise MailError.of(
+                "pdf", f"{host} refused a message this large ({_reply(code, reply)})"
+            )
         if code != 250:
-            raise MailError.of("message", f"{host} refused the message ({_reply(code, text)})")
-        try:
+            raise MailError.of("message", f"{host} refused the message ({_reply(code, reply)})")
+        # The server has accepted the message; a rude goodbye changes nothing.
+        with contextlib.suppress(*_FAILURES):
             client.quit()
-        except _FAILURES:
-            pass  # the server has accepted the message; a rude goodbye changes nothing
     except MailError:
         raise
     except _FAILURES as exc:

@@ -1,0 +1,501 @@
+"""Evaluate a scenario: build the options, rank them, and explain and stress the choice."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import replace
+
+import numpy as np
+
+from advisor.capability import quality
+from advisor.capability.model import Calibration
+from advisor.catalog.snapshot import Catalog
+from advisor.cost import inputs as cost_inputs
+from advisor.cost.options import (
+    COMPONENT_LABELS,
+    Context,
+    Line,
+    Option,
+    api_candidates,
+    api_cost_per_request,
+    api_option,
+    build_options,
+    cheapest_api_routes,
+    is_reasoning_api,
+    open_candidates,
+)
+from advisor.errors import InputError
+from advisor.recommend.result import (
+    BreakEven,
+    CapacityView,
+    CostPart,
+    Crossover,
+    CrossoverSeries,
+    Evaluation,
+    InputUsed,
+    OptionView,
+    Range,
+    RouteView,
+    TaskFit,
+    TornadoBar,
+    Uncertainty,
+    money,
+)
+from advisor.recommend.uncertainty import Horizon, drivers
+from advisor.scenario.model import Scenario
+from advisor.scenario.validate import validate
+
+BUILD_KINDS = ("rented", "owned", "hybrid")
+
+
+def _hybrid_options(ctx: Context, candidates: Sequence, routes_all: Sequence) -> list[Option]:
+    """Self-host a model for the tasks it is good enough for; send the rest to an API."""
+    tasks = [t.task for t in ctx.scenario.workload.tasks]
+    subsets: dict[frozenset[str], float] = {}
+    for m in ctx.catalog.models:
+        for p in ctx.scenario.preferences.precisions:
+            ok = frozenset(t for t in tasks if quality.fit(ctx.catalog, m.id, t, p).good_enough)
+            if ok and len(ok) < len(tasks):
+                subsets[ok] = sum(t.share for t in ctx.scenario.workload.tasks if t.task in ok)
+    out = []
+    api_by_task = {r.task: r for r in routes_all}
+    for subset, share in sorted(subsets.items(), key=lambda kv: -kv[1])[:3]:
+        rest = [t for t in tasks if t not in subset]
+        if any(t not in api_by_task for t in rest):
+            continue
+        names = ", ".join(sorted(subset))
+        for build in build_options(ctx, sorted(subset), share, limit=1):
+            api_routes = [api_by_task[t] for t in rest]
+            spend = sum(r.usd_per_request * ctx.task_requests[r.task] for r in api_routes)
+            lines = (*build.lines, Line("api_tokens", spend, "linear", ("volume", "api_price")))
+            name = f"Hybrid: {build.name} for {names} ({share:.0%} of requests) + API for the rest"
+            out.append(
+                replace(
+                    build,
+                    kind="hybrid",
+                    name=name,
+                    lines=lines,
+                    routes=tuple(
+                        sorted((*build.routes, *api_routes), key=lambda r: tasks.index(r.task))
+                    ),
+                    risks=tuple(
+                        dict.fromkeys(
+                            (*build.risks, "two stacks to run: an API and your own deployment")
+                        )
+                    ),
+                    allowed=build.allowed and ctx.scenario.workload.data_residency != "on_premises",
+                    not_allowed_reason=build.not_allowed_reason
+                    or (
+                        "the data must stay on premises, so no public API may receive it"
+                        if ctx.scenario.workload.data_residency == "on_premises"
+                        else ""
+                    ),
+                )
+            )
+    return out
+
+
+def _task_fit(ctx: Context, candidates: Sequence) -> list[TaskFit]:
+    names = quality.task_names(ctx.catalog)
+    per_req = {m.id: api_cost_per_request(ctx, m)[0] for m in candidates}
+    out = []
+    for t in ctx.scenario.workload.tasks:
+        ok = [m for m in candidates if quality.fit(ctx.catalog, f"api:{m.id}", t.task).good_enough]
+        requests = ctx.task_requests[t.task]
+        cheapest = min(ok, key=lambda m: per_req[m.id]) if ok else None
+        premium = [
+            m for m in ok if is_reasoning_api(m) or quality.is_premium(ctx.catalog, f"api:{m.id}")
+        ]
+        prem = min(premium, key=lambda m: per_req[m.id]) if premium else None
+        open_ok = open_candidates(ctx, [t.task])
+        smallest = min(open_ok, key=lambda mp: mp[0].active_params_b)[0] if open_ok else None
+        over = None
+        if cheapest is not None and prem is not None and prem.id != cheapest.id:
+            over = money((per_req[prem.id] - per_req[cheapest.id]) * requests)
+        reqs = sorted((r for r in ctx.catalog.tasks if r.task == t.task), key=lambda r: r.priority)
+        requirement = "; or ".join(f"{r.benchmark} >= {r.min_score:g}" for r in reqs[:3])
+        good = sorted({m.id for m, _ in open_ok} | {f"api:{m.id}" for m in ok})
+        out.append(
+            TaskFit(
+                task=t.task,
+                task_name=names.get(t.task, t.task),
+                share=t.share,
+                cheapest_api=cheapest.id if cheapest else None,
+                cheapest_api_monthly_usd=money(per_req[cheapest.id] * requests)
+                if cheapest
+                else None,
+                smallest_open_model=smallest.id if smallest else None,
+                good_enough_models=tuple(good),
+                premium_model=prem.id if prem else None,
+                overbuying_monthly_usd=over,
+                requirement=requirement,
+            )
+        )
+    return out
+
+
+def _view(
+    opt: Option,
+    rank: int,
+    total: float,
+    monthly_tokens: float,
+    ctx: Context,
+    task_names: dict[str, str],
+) -> OptionView:
+    parts: dict[str, float] = {}
+    for line in opt.lines:
+        parts[line.component] = parts.get(line.component, 0.0) + line.monthly
+    cap = None
+    if opt.sized is not None and opt.gpu is not None:
+        s = opt.sized
+        cap = CapacityView(
+            model=s.model,
+            gpu=s.gpu,
+            gpu_name=opt.gpu.name,
+            precision=s.precision,
+            gpus_per_replica=s.gpus_per_replica,
+            replicas=s.replicas,
+            total_gpus=s.total_gpus,
+            utilisation=s.utilisation,
+            ttft_ms=s.ttft_ms,
+            tpot_ms=s.tpot_ms,
+            tokens_per_s_per_user=s.tokens_per_s_per_user,
+            meets_latency=s.meets_latency,
+            provider=opt.offer.provider if opt.offer else None,
+            instance=opt.offer.instance if opt.offer else None,
+        )
+    routes = tuple(
+        RouteView(
+            r.task,
+            task_names.get(r.task, r.task),
+            r.share,
+            r.model,
+            r.model_name,
+            r.self_hosted,
+            None if r.self_hosted else money(r.usd_per_request * ctx.task_requests[r.task]),
+        )
+        for r in opt.routes
+    )
+    return OptionView(
+        rank=rank,
+        kind=opt.kind,
+        name=opt.name,
+        monthly_cost_usd=money(opt.monthly),
+        horizon_cost_usd=money(total),
+        cost_per_million_tokens_usd=money(opt.monthly / monthly_tokens * 1e6),
+        parts=tuple(CostPart(k, COMPONENT_LABELS.get(k, k), money(v)) for k, v in parts.items()),
+        routes=routes,
+        capacity=cap,
+        risks=opt.risks,
+        meets_latency=opt.meets_latency,
+        allowed=opt.allowed,
+        not_allowed_reason=opt.not_allowed_reason,
+        notes=opt.notes,
+    )
+
+
+def _break_even(build: Option | None, buy: Option | None, monthly_tokens: float) -> BreakEven:
+    if build is None or buy is None:
+        missing = "no self-hosted option" if build is None else "no API option"
+        return BreakEven(
+            None,
+            f"{missing} is available to compare",
+            build and build.name,
+            buy and buy.name,
+            monthly_tokens,
+        )
+
+    def diff(x: float) -> float:
+        return buy.monthly_at(x) - build.monthly_at(x)
+
+    grid = np.geomspace(1e-4, 1e4, 241)
+    values = [diff(x) for x in grid]
+    if values[0] >= 0:
+        return BreakEven(
+            None,
+            "building is cheaper even at a ten-thousandth of today's volume",
+            build.name,
+            buy.name,
+            monthly_tokens,
+        )
+    for i in range(1, len(grid)):
+        if values[i] >= 0:
+            lo, hi = float(grid[i - 1]), float(grid[i])
+            for _ in range(80):
+                mid = math.sqrt(lo * hi)
+                if diff(mid) >= 0:
+                    hi = mid
+                else:
+                    lo = mid
+            return BreakEven(
+                hi * monthly_tokens,
+                f"above this volume {build.name} costs less than {buy.name}",
+                build.name,
+                buy.name,
+                monthly_tokens,
+            )
+    return BreakEven(
+        None,
+        "the API stays cheaper up to 10,000 times today's volume",
+        build.name,
+        buy.name,
+        monthly_tokens,
+    )
+
+
+def _rationale(
+    ev_opts: Sequence[OptionView],
+    rec: OptionView | None,
+    be: BreakEven,
+    prob: float | None,
+    flips: Sequence[TornadoBar],
+    monthly_tokens: float,
+) -> list[str]:
+    if rec is None:
+        return ["No option meets the constraints; see the warnings."]
+    out = []
+    runner = next((o for o in ev_opts if o is not rec and o.allowed), None)
+    kind_text = {
+        "api": "buying through APIs",
+        "rented": "building on rented GPUs",
+        "owned": "building on your own GPUs",
+        "hybrid": "a hybrid of APIs and your own deployment",
+    }[rec.kind]
+    out.append(
+        f"Recommended: {kind_text} — {rec.name}, at about ${rec.monthly_cost_usd:,.0f} a "
+        f"month (${rec.horizon_cost_usd:,.0f} over the horizon)."
+    )
+    if runner is not None:
+        gap = runner.horizon_cost_usd - rec.horizon_cost_usd
+        out.append(f"The runner-up, {runner.name}, costs ${gap:,.0f} more over the horizon.")
+    if be.monthly_tokens is not None:
+        ratio = be.monthly_tokens / monthly_tokens if monthly_tokens else float("inf")
+        out.append(
+            f"Self-hosting breaks even at about {be.monthly_tokens / 1e6:,.0f} million "
+            f"tokens a month, {ratio:,.1f} times your volume."
+        )
+    else:
+        out.append(f"Break-even: {be.reason}.")
+    if prob is not None:
+        out.append(f"In {prob:.0%} of the simulated futures building is cheaper than buying.")
+    if flips:
+        out.append(
+            "The decision flips if "
+            + "; or if ".join(
+                f"{f.label.lower()} moves to its {'low' if f.low_choice != rec.name else 'high'} value"
+                for f in flips[:3]
+            )
+            + "."
+        )
+    else:
+        out.append("No single uncertain input, moved across its range, changes the decision.")
+    return out
+
+
+def evaluate(scenario: Scenario, catalog: Catalog, cal: Calibration | None = None) -> Evaluation:
+    """Compare every sensible way to get the capability for a scenario.
+
+    Args:
+        scenario: The buyer's situation.
+        catalog: The catalog snapshot.
+        cal: Efficiency factors (default: the catalog's calibration).
+
+    Returns:
+        The ranked options with break-even, crossover, sensitivity, uncertainty and task fit.
+
+    Raises:
+        InputError: the scenario has errors (each named by its field path).
+    """
+    problems = [p for p in validate(scenario, catalog) if p.severity == "error"]
+    if problems:
+        raise InputError(*problems)
+    cal = cal or Calibration.from_catalog(catalog)
+    inputs = cost_inputs.resolve(scenario, catalog)
+    ctx = Context(scenario, catalog, inputs, cal)
+    warnings: list[str] = [
+        p.message for p in validate(scenario, catalog) if p.severity == "warning"
+    ]
+    tasks = [t.task for t in scenario.workload.tasks]
+    names = quality.task_names(catalog)
+
+    candidates = api_candidates(ctx)
+    routes, notes = cheapest_api_routes(ctx, candidates)
+    warnings += notes
+    options: list[Option] = []
+    if len(routes) == len(tasks):
+        options.append(
+            api_option(ctx, "Buy: cheapest good-enough API model per task", routes, candidates)
+        )
+        single = [
+            m
+            for m in candidates
+            if all(quality.fit(catalog, f"api:{m.id}", t).good_enough for t in tasks)
+        ]
+        best = min(single, key=lambda m: api_cost_per_request(ctx, m)[0]) if single else None
+        if len(tasks) > 1 and best is not None and any(r.model != f"api:{best.id}" for r in routes):
+            per = api_cost_per_request(ctx, best)[0]
+            from advisor.cost.options import TaskRoute
+
+            r1 = [
+                TaskRoute(
+                    t.task, t.share, f"api:{best.id}", best.name, False, per, is_reasoning_api(best)
+                )
+                for t in scenario.workload.tasks
+            ]
+            options.append(
+                api_option(
+                    ctx, f"Buy: {best.provider_name} {best.name} for every task", r1, candidates
+                )
+            )
+    bridging = routes_monthly = sum(r.usd_per_request * ctx.task_requests[r.task] for r in routes)
+    options += build_options(ctx, tasks, 1.0, limit=2)
+    options += _hybrid_options(ctx, candidates, routes)
+    if not any(o.kind in BUILD_KINDS for o in options):
+        warnings.append(
+            "no open-weight model in the catalog is good enough for every task at "
+            "the accepted precisions, within the context length needed"
+        )
+    if not options:
+        raise InputError(*[])  # pragma: no cover - guarded by the warnings above
+
+    drv = drivers(scenario, inputs, cal)
+    horizon = Horizon(scenario, options, drv, routes_monthly if len(routes) == len(tasks) else 0.0)
+    base = horizon.totals(horizon.base_draws())[0]
+
+    def order(i: int) -> tuple[bool, bool, float]:
+        o = options[i]
+        return (not o.allowed, not o.meets_latency, float(base[i]))
+
+    ranked = sorted(range(len(options)), key=order)
+    options = [options[i] for i in ranked]
+    base = base[ranked]
+    horizon = Horizon(scenario, options, drv, bridging)
+    mtok = scenario.monthly_tokens
+    views = [_view(o, k + 1, float(base[k]), mtok, ctx, names) for k, o in enumerate(options)]
+    rec_idx = next((k for k, o in enumerate(options) if o.allowed), None)
+    rec = views[rec_idx] if rec_idx is not None else None
+    if rec is not None and not rec.meets_latency:
+        warnings.append("no deployment meets the latency targets; the recommendation misses them")
+    for o in options:
+        if o.allowed and not o.meets_latency and o.kind != "api":
+            warnings.append(f"{o.name} misses the latency target at peak")
+            break
+
+    def best_of(kinds: Sequence[str]) -> int | None:
+        return next((k for k, o in enumerate(options) if o.kind in kinds and o.allowed), None)
+
+    b_build = best_of(("rented", "owned"))
+    # The break-even is computed against the best API even where the API is ruled out, so the
+    # buyer sees what the constraint costs; the reason then says so.
+    b_buy = next((k for k, o in enumerate(options) if o.kind == "api"), None)
+    be = _break_even(
+        options[b_build] if b_build is not None else None,
+        options[b_buy] if b_buy is not None else None,
+        mtok,
+    )
+    if b_buy is not None and not options[b_buy].allowed:
+        be = replace(
+            be,
+            reason=be.reason + f" (the API is ruled out here: {options[b_buy].not_allowed_reason})",
+        )
+
+    # Crossover: cost against volume for the best option of each kind.
+    xs = np.geomspace(0.01, 100.0, 41)
+    series = []
+    for kinds in (("api",), ("rented",), ("owned",), ("hybrid",)):
+        k = best_of(kinds)
+        if k is not None:
+            o = options[k]
+            series.append(
+                CrossoverSeries(o.name, o.kind, tuple(o.monthly_at(float(x)) for x in xs))
+            )
+    crossover = Crossover(tuple(float(x) * mtok for x in xs), tuple(series))
+
+    # Sensitivity: each driver at its low and high value, all else at base.
+    allowed_idx = [k for k, o in enumerate(options) if o.allowed]
+    bars = []
+    if rec_idx is not None:
+        # One vectorised call: row 2i is driver i at its low value, row 2i+1 at its high.
+        draws = horizon.base_draws(2 * len(drv))
+        for i, d in enumerate(drv):
+            draws[d.key][2 * i] = d.low
+            draws[d.key][2 * i + 1] = d.high
+        tot = horizon.totals(draws)
+        for i, d in enumerate(drv):
+            choices = [
+                options[min(allowed_idx, key=lambda k, r=r: tot[r, k])].name
+                for r in (2 * i, 2 * i + 1)
+            ]
+            flips = any(c != options[rec_idx].name for c in choices)
+            bars.append(
+                TornadoBar(
+                    d.key,
+                    d.label,
+                    d.low,
+                    d.high,
+                    money(tot[2 * i, rec_idx]),
+                    money(tot[2 * i + 1, rec_idx]),
+                    choices[0],
+                    choices[1],
+                    flips,
+                    d.basis,
+                )
+            )
+        bars.sort(key=lambda b: -abs(float(b.high_cost_usd - b.low_cost_usd)))
+
+    # Monte Carlo over all drivers at once.
+    n = scenario.preferences.monte_carlo_draws
+    sample = horizon.sample(n, scenario.preferences.seed)
+    totals = horizon.totals(sample)
+    ranges = []
+    for k, o in enumerate(options):
+        p10, p50, p90 = np.percentile(totals[:, k], [10, 50, 90])
+        ranges.append(Range(o.name, o.kind, money(p10), money(p50), money(p90)))
+    builds = [k for k in allowed_idx if options[k].kind in BUILD_KINDS]
+    buys = [k for k in allowed_idx if options[k].kind == "api"]
+    prob = None
+    if builds and buys:
+        prob = float(np.mean(totals[:, builds].min(axis=1) < totals[:, buys].min(axis=1)))
+    unc = Uncertainty(n, tuple(ranges), prob)
+
+    flips = [b for b in bars if b.flips]
+    rationale = _rationale(views, rec, be, prob, flips, mtok)
+    inputs_used = tuple(
+        InputUsed(a.key, a.label, f"{a.value:g} {a.unit}".strip(), a.source, a.as_of, a.basis)
+        for a in inputs.values.values()
+    ) + tuple(
+        InputUsed(
+            f"people.{role}",
+            f"{role.replace('_', ' ')} (loaded, monthly)",
+            f"{count:g} x ${cost:,.0f} x {share:.0%} of time",
+            src,
+            "",
+            "user" if src == "entered by the user" else "published",
+        )
+        for role, count, share, cost, src in inputs.people_detail
+    )
+    sources: dict[tuple[str, str, str], None] = {}
+    for o in options:
+        for s in o.sources:
+            sources[s] = None
+    return Evaluation(
+        scenario_name=scenario.name,
+        organisation=scenario.organisation,
+        horizon_months=scenario.preferences.horizon_months,
+        monthly_tokens=mtok,
+        monthly_requests=scenario.monthly_requests,
+        options=tuple(views),
+        recommendation=rec,
+        rationale=tuple(rationale),
+        break_even=be,
+        crossover=crossover,
+        sensitivity=tuple(bars),
+        uncertainty=unc,
+        task_fit=tuple(_task_fit(ctx, candidates)),
+        inputs=inputs_used,
+        sources=tuple(sources),
+        warnings=tuple(dict.fromkeys(warnings)),
+        catalog_as_of=catalog.as_of,
+        genai_prices_version=catalog.meta.get("genai_prices_version", ""),
+    )

@@ -1,0 +1,225 @@
+"""Semantic checks of a scenario: ranges, shares, known ids. Returns problems as data."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from advisor.catalog.snapshot import Catalog
+from advisor.errors import NotFoundError, Problem
+from advisor.scenario.model import (
+    PRECISION_CHOICES,
+    RENTAL_TERMS,
+    RESIDENCY,
+    SENSITIVITY,
+    TASK_TYPES,
+    Scenario,
+)
+
+
+def _range(
+    out: list[Problem], path: str, value: float | None, lo: float, hi: float, what: str = ""
+) -> None:
+    if value is None:
+        return
+    if not lo <= value <= hi:
+        out.append(Problem(path, "error", what or f"must be between {lo:g} and {hi:g}"))
+
+
+def validate(scenario: Scenario, catalog: Catalog | None = None) -> list[Problem]:
+    """Every problem of a scenario, each with its field path, severity and a plain message.
+
+    Args:
+        scenario: The scenario to check.
+        catalog: When given, ids (GPUs, regions, providers) are checked against it.
+
+    Returns:
+        Problems; an empty list means the scenario can be evaluated. Warnings do not block.
+    """
+    p: list[Problem] = []
+    if len(scenario.name) > 200:
+        p.append(Problem("name", "error", "is longer than 200 characters"))
+    if len(scenario.organisation) > 200:
+        p.append(Problem("organisation", "error", "is longer than 200 characters"))
+    if len(scenario.notes) > 20_000:
+        p.append(Problem("notes", "error", "is longer than 20,000 characters"))
+    w = scenario.workload
+    if not w.tasks:
+        p.append(Problem("workload.tasks", "error", "add at least one kind of work"))
+    seen = set()
+    for i, t in enumerate(w.tasks):
+        path = f"workload.tasks[{i}]"
+        if t.task not in TASK_TYPES:
+            p.append(Problem(f"{path}.task", "error", f"must be one of {', '.join(TASK_TYPES)}"))
+        if t.task in seen:
+            p.append(Problem(f"{path}.task", "error", f"{t.task} is listed twice"))
+        seen.add(t.task)
+        _range(p, f"{path}.share", t.share, 0.0, 1.0, "must be a share between 0 and 1")
+    total = sum(t.share for t in w.tasks)
+    if w.tasks and abs(total - 1.0) > 0.005:
+        p.append(Problem("workload.tasks", "error", f"shares add up to {total:.0%}, not 100%"))
+    _range(
+        p,
+        "workload.requests_per_day",
+        w.requests_per_day,
+        1,
+        1e10,
+        "must be between 1 and 10 billion requests a day",
+    )
+    _range(p, "workload.input_tokens_per_request", w.input_tokens_per_request, 1, 2_000_000)
+    _range(p, "workload.output_tokens_per_request", w.output_tokens_per_request, 1, 200_000)
+    _range(p, "workload.cached_input_share", w.cached_input_share, 0, 1)
+    _range(p, "workload.batch_share", w.batch_share, 0, 1)
+    _range(p, "workload.peak_to_average", w.peak_to_average, 1, 100)
+    _range(p, "workload.peak_hours_per_day", w.peak_hours_per_day, 0.5, 24)
+    if w.peak_to_average * w.peak_hours_per_day > 24.0001:
+        p.append(
+            Problem(
+                "workload.peak_hours_per_day",
+                "error",
+                f"at {w.peak_to_average:g}x the average for {w.peak_hours_per_day:g} h, "
+                "the peak alone exceeds a day's requests; lower one of them",
+            )
+        )
+    _range(p, "workload.ttft_ms_target", w.ttft_ms_target, 50, 600_000)
+    _range(p, "workload.tokens_per_s_per_user_target", w.tokens_per_s_per_user_target, 0.1, 2000)
+    _range(p, "workload.monthly_growth", w.monthly_growth, -0.5, 2.0)
+    _range(p, "workload.reasoning_output_multiplier", w.reasoning_output_multiplier, 1, 50)
+    _range(p, "workload.context_tokens", w.context_tokens, 128, 10_000_000)
+    if w.input_tokens_per_request + w.output_tokens_per_request > w.context_tokens:
+        p.append(
+            Problem(
+                "workload.context_tokens",
+                "error",
+                "must hold at least one request's input and output tokens",
+            )
+        )
+    if w.data_sensitivity not in SENSITIVITY:
+        p.append(
+            Problem(
+                "workload.data_sensitivity", "error", f"must be one of {', '.join(SENSITIVITY)}"
+            )
+        )
+    if w.data_residency not in RESIDENCY:
+        p.append(
+            Problem("workload.data_residency", "error", f"must be one of {', '.join(RESIDENCY)}")
+        )
+
+    t = scenario.team
+    if not t.roles:
+        p.append(Problem("team.roles", "warning", "no people: a build would have nobody to run it"))
+    for i, r in enumerate(t.roles):
+        path = f"team.roles[{i}]"
+        _range(p, f"{path}.count", r.count, 0, 1000)
+        _range(
+            p,
+            f"{path}.share_of_time",
+            r.share_of_time,
+            0,
+            1,
+            "must be a share of time between 0 and 1",
+        )
+        if r.monthly_cost_usd is not None and not (Decimal(0) <= r.monthly_cost_usd <= 10**6):
+            p.append(
+                Problem(
+                    f"{path}.monthly_cost_usd",
+                    "error",
+                    "must be between 0 and 1,000,000 USD a month",
+                )
+            )
+        if (
+            catalog is not None
+            and r.monthly_cost_usd is None
+            and not any(s.role == r.role and s.region == t.region for s in catalog.staff)
+        ):
+            p.append(
+                Problem(
+                    f"{path}.role",
+                    "error",
+                    f"no catalog cost for {r.role} in {t.region}; enter a monthly cost",
+                )
+            )
+    _range(p, "team.api_share_of_time", t.api_share_of_time, 0, 1)
+    _range(p, "team.hiring_months", t.hiring_months, 0, 60)
+    _range(p, "team.maintenance_hours_per_month", t.maintenance_hours_per_month, 0, 2000)
+
+    h = scenario.hardware
+    for i, o in enumerate(h.owned):
+        path = f"hardware.owned[{i}]"
+        _range(p, f"{path}.count", o.count, 1, 100_000)
+        _range(p, f"{path}.age_years", o.age_years, 0, 20)
+        if catalog is not None:
+            try:
+                catalog.gpu(o.gpu)
+            except NotFoundError as exc:
+                p.append(Problem(f"{path}.gpu", "error", exc.problems[0].message))
+    if h.rental_term not in RENTAL_TERMS:
+        p.append(
+            Problem("hardware.rental_term", "error", f"must be one of {', '.join(RENTAL_TERMS)}")
+        )
+    if h.electricity_usd_per_kwh is not None and not (Decimal(0) <= h.electricity_usd_per_kwh <= 5):
+        p.append(
+            Problem(
+                "hardware.electricity_usd_per_kwh", "error", "must be between 0 and 5 USD per kWh"
+            )
+        )
+    _range(p, "hardware.pue", h.pue, 1.0, 3.0)
+    if h.colocation_usd_per_kw_month is not None and not (
+        Decimal(0) <= h.colocation_usd_per_kw_month <= 5000
+    ):
+        p.append(
+            Problem(
+                "hardware.colocation_usd_per_kw_month",
+                "error",
+                "must be between 0 and 5,000 USD per kW-month",
+            )
+        )
+    _range(p, "hardware.amortisation_years", h.amortisation_years, 0.5, 15)
+    if catalog is not None:
+        providers = {o.provider for o in catalog.cloud_offers}
+        for i, prov in enumerate(h.cloud_providers):
+            if prov not in providers:
+                p.append(
+                    Problem(
+                        f"hardware.cloud_providers[{i}]",
+                        "error",
+                        f"unknown provider {prov!r}; known: {', '.join(sorted(providers))}",
+                    )
+                )
+    if not (h.renting_allowed or h.buying_allowed or h.owned):
+        p.append(
+            Problem(
+                "hardware",
+                "warning",
+                "no GPUs owned and neither renting nor buying allowed: only APIs remain",
+            )
+        )
+
+    pr = scenario.preferences
+    _range(p, "preferences.horizon_months", pr.horizon_months, 1, 120)
+    if pr.currency != "USD":
+        p.append(Problem("preferences.currency", "error", "only USD is supported for now"))
+    if not pr.precisions:
+        p.append(Problem("preferences.precisions", "error", "accept at least one precision"))
+    for i, prec in enumerate(pr.precisions):
+        if prec not in PRECISION_CHOICES:
+            p.append(
+                Problem(
+                    f"preferences.precisions[{i}]",
+                    "error",
+                    f"must be one of {', '.join(PRECISION_CHOICES)}",
+                )
+            )
+    _range(p, "preferences.api_price_decline_per_year", pr.api_price_decline_per_year, 0, 0.99)
+    _range(p, "preferences.gpu_price_decline_per_year", pr.gpu_price_decline_per_year, 0, 0.99)
+    _range(p, "preferences.failover_replicas", pr.failover_replicas, 0, 100)
+    _range(p, "preferences.monte_carlo_draws", pr.monte_carlo_draws, 100, 1_000_000)
+    if catalog is not None:
+        api_providers = {a.provider for a in catalog.api_models}
+        for i, prov in enumerate(pr.api_providers):
+            if prov not in api_providers:
+                p.append(
+                    Problem(
+                        f"preferences.api_providers[{i}]", "error", f"unknown API provider {prov!r}"
+                    )
+                )
+    return p
