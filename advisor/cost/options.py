@@ -166,9 +166,12 @@ def is_reasoning_api(model: ApiModel) -> bool:
 
 def _batch_discount(ctx: Context, model: ApiModel) -> float | None:
     for extra in ctx.catalog.api_extras:
-        if extra.provider == model.provider and extra.model in ("*", model.model):
-            if extra.batch_discount is not None:
-                return float(extra.batch_discount)
+        if (
+            extra.provider == model.provider
+            and extra.model in ("*", model.model)
+            and extra.batch_discount is not None
+        ):
+            return float(extra.batch_discount)
     return None
 
 

@@ -244,6 +244,10 @@ def _break_even(build: Option | None, buy: Option | None, monthly_tokens: float)
     )
 
 
+def _flip_end(bar: TornadoBar, chosen: str) -> str:
+    return "low" if bar.low_choice != chosen else "high"
+
+
 def _rationale(
     ev_opts: Sequence[OptionView],
     rec: OptionView | None,
@@ -283,8 +287,7 @@ def _rationale(
         out.append(
             "The decision flips if "
             + "; or if ".join(
-                f"{f.label.lower()} moves to its {'low' if f.low_choice != rec.name else 'high'} value"
-                for f in flips[:3]
+                f"{f.label.lower()} moves to its {_flip_end(f, rec.name)} value" for f in flips[:3]
             )
             + "."
         )
