@@ -62,11 +62,8 @@ def fit(catalog: Catalog, model: str, task: str, precision: str = "bf16") -> Fit
     The first benchmark in the task's priority list that the model has a published score on
     decides; the best published score on that benchmark is used, less the quantisation penalty.
     """
-    reqs = sorted((t for t in catalog.tasks if t.task == task), key=lambda t: t.priority)
-    scores: dict[str, tuple[float, str]] = {}
-    for s in catalog.scores:
-        if s.model == model and (s.benchmark not in scores or s.score > scores[s.benchmark][0]):
-            scores[s.benchmark] = (s.score, s.source)
+    reqs = catalog.task_requirements(task)
+    scores = catalog.best_scores(model)
     loss = penalty(catalog, model, precision)
     for req in reqs:
         if req.benchmark in scores:

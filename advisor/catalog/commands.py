@@ -28,13 +28,18 @@ def cmd_build(args: argparse.Namespace) -> int:
     status = catalog_db.ensure_catalog(path)
     for notice in status.notices:
         _say(notice)
-    if not status.built:
-        with catalog_db.open_db(path) as db:
+    with catalog_db.open_db(path) as db:
+        if not status.built:
             counts = catalog_db.fill(db)
-    else:
-        with catalog_db.open_db(path) as db:
+        else:
             counts = {t: db[t].count for t in sorted(catalog_db.REQUIRED_TABLES)}
-    print(f"catalog {path}: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
+        kept = db["overrides"].count
+    counts.pop("overrides", None)
+    print(
+        f"catalog {path}: "
+        + ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
+        + f"; kept {kept} user overrides"
+    )
     return 0
 
 

@@ -135,6 +135,37 @@ def connect(path: Path) -> sqlite_utils.Database:
     return sqlite_utils.Database(conn)
 
 
+@contextlib.contextmanager
+def write_transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
+    """A write transaction that takes the write lock at its start (BEGIN IMMEDIATE).
+
+    sqlite-utils' ``atomic()`` uses a deferred BEGIN: the transaction reads first (e.g. the
+    schema) and asks for the write lock later. In WAL mode that upgrade fails at once with
+    "database is locked" when another process committed in between, without waiting. BEGIN
+    IMMEDIATE waits up to the busy timeout instead. sqlite-utils calls inside it nest as
+    savepoints.
+    """
+    conn = db.conn
+    if conn.in_transaction:
+        with db.atomic():
+            yield db
+        return
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+    else:
+        conn.execute("COMMIT")
+
+
+def _read_only_uri(path: Path) -> str:
+    """A ``file:`` URI opening ``path`` read-only (any character in the path is quoted)."""
+    return Path(path).absolute().as_uri() + "?mode=ro"
+
+
 def check_health(path: Path) -> None:
     """Raise CatalogDamaged unless the file is a readable catalog of a schema we know."""
     try:
@@ -142,7 +173,10 @@ def check_health(path: Path) -> None:
             header = fh.read(16)
         if header != b"SQLite format 3\x00":
             raise CatalogDamaged("not an SQLite database")
-        db = connect(path)
+        # Read-only: checking a file must not change it (connect() would switch it to WAL).
+        conn = sqlite3.connect(_read_only_uri(path), uri=True, timeout=30)
+        conn.execute("PRAGMA busy_timeout = 30000")
+        db = sqlite_utils.Database(conn)
         try:
             result = db.execute("PRAGMA quick_check").fetchone()
             if not result or result[0] != "ok":
@@ -165,10 +199,10 @@ def check_health(path: Path) -> None:
         raise CatalogDamaged(str(exc)) from None
 
 
-def read_overrides(path: Path) -> list[dict[str, Any]]:
-    """Salvage the user's overrides from a catalog file, damaged or not (empty if unreadable)."""
+def _salvage_overrides(path: Path) -> list[dict[str, Any]] | None:
+    """The user's overrides in a catalog file, damaged or not; None when they cannot be read."""
     try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5)
+        conn = sqlite3.connect(_read_only_uri(path), uri=True, timeout=5)
         try:
             conn.row_factory = sqlite3.Row
             rows = conn.execute("SELECT * FROM overrides").fetchall()
@@ -176,7 +210,12 @@ def read_overrides(path: Path) -> list[dict[str, Any]]:
         finally:
             conn.close()
     except sqlite3.Error:
-        return []
+        return None
+
+
+def read_overrides(path: Path) -> list[dict[str, Any]]:
+    """Salvage the user's overrides from a catalog file, damaged or not (empty if unreadable)."""
+    return _salvage_overrides(path) or []
 
 
 def fill(db: sqlite_utils.Database, *, seeds: bool = True, api: bool = True) -> dict[str, int]:
@@ -189,7 +228,7 @@ def fill(db: sqlite_utils.Database, *, seeds: bool = True, api: bool = True) -> 
     api_models, api_prices = genai_import.api_rows() if api else ([], [])
     counts: dict[str, int] = {}
     now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-    with db.atomic():
+    with write_transaction(db):
         if seeds:
             for table, rows in seed_rows.items():
                 db.execute(f"DELETE FROM [{table}]")
@@ -214,11 +253,19 @@ def fill(db: sqlite_utils.Database, *, seeds: bool = True, api: bool = True) -> 
 
 
 def _restore_overrides(db: sqlite_utils.Database, rows: list[dict[str, Any]]) -> int:
+    """Put salvaged overrides back, each validated again (a damaged file may hold bad values)."""
+    from advisor.catalog.overrides import OVERRIDE_FIELDS, validate_override
+
     if not rows:
         return 0
-    cols = set(OVERRIDE_COLUMNS)
-    clean = [{k: v for k, v in r.items() if k in cols} for r in rows if r.get("id")]
-    with db.atomic():
+    clean = []
+    for n, row in enumerate(rows, start=1):
+        checked, _ = validate_override(db, {k: row.get(k) for k in OVERRIDE_FIELDS}, f"row {n}")
+        if checked is not None:
+            if isinstance(row.get("created_at"), str):
+                checked["created_at"] = row["created_at"]
+            clean.append(checked)
+    with write_transaction(db):
         db["overrides"].upsert_all(clean, pk="id")  # type: ignore[union-attr]
     return len(clean)
 
@@ -271,19 +318,32 @@ def ensure_catalog(path: Path | None = None) -> CatalogStatus:
     try:
         check_health(path)
     except CatalogDamaged as exc:
-        overrides = read_overrides(path)
+        salvaged = _salvage_overrides(path)
         stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
         backup = path.with_name(f"{path.name}.damaged-{stamp}")
+        n = 1
+        while backup.exists():  # never overwrite an earlier backup
+            n += 1
+            backup = path.with_name(f"{path.name}.damaged-{stamp}-{n}")
         shutil.move(str(path), backup)
         for side in _sidecars(path):
             if side.exists():
                 shutil.move(str(side), backup.with_name(backup.name + side.name[len(path.name) :]))
-        status.overrides_restored = build_fresh(path, overrides)
+        status.overrides_restored = build_fresh(path, salvaged)
         status.repaired = True
         status.backup = backup
+        if salvaged is None:
+            kept = (
+                "; your overrides could not be read from the damaged file, so re-import them "
+                "from an export if you have one (advisor catalog import FILE)"
+            )
+        else:
+            kept = f", with {status.overrides_restored} of your {len(salvaged)} overrides restored"
+            if status.overrides_restored < len(salvaged):
+                kept += " (the others were no longer valid)"
         status.notices.append(
             f"The catalog at {path} was damaged ({exc}); it was moved to {backup} and rebuilt "
-            f"from the bundled data, with {status.overrides_restored} of your overrides restored."
+            f"from the bundled data{kept}."
         )
         return status
     db = connect(path)

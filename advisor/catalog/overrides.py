@@ -7,12 +7,14 @@ import datetime as dt
 import io
 import json
 from collections.abc import Iterable, Mapping
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import sqlite_utils
 
-from advisor.catalog.seeds import BOOL, DATE, SEED_KINDS, STRLIST, _convert
+from advisor.catalog.db import write_transaction
+from advisor.catalog.seeds import BOOL, DATE, MONEY, SEED_KINDS, STRLIST, _convert
 from advisor.errors import InputError, Problem
 
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
@@ -33,9 +35,13 @@ def validate_override(
 ) -> tuple[dict[str, Any] | None, list[Problem]]:
     """Check one override row; return the row to store or the problems, naming row and field."""
     problems: list[Problem] = []
-    unknown = set(raw) - set(OVERRIDE_FIELDS)
-    for name in sorted(unknown):
+    # created_at is written by export, so an exported file imports as it is (round trip).
+    unknown = set(raw) - {*OVERRIDE_FIELDS, "created_at"}
+    for name in sorted(unknown, key=str):
         problems.append(Problem(f"{where}.{name}", "error", "unknown column"))
+    created_at = _created_at(raw.get("created_at"))
+    if created_at is None:
+        problems.append(Problem(f"{where}.created_at", "error", "not an ISO date and time"))
     kind = str(raw.get("kind") or "").strip()
     record_id = str(raw.get("record_id") or "").strip()
     field = str(raw.get("field") or "").strip()
@@ -73,6 +79,9 @@ def validate_override(
         try:
             converted = _convert(field_kind, value.strip() if isinstance(value, str) else value)
             stored = str(converted)
+            # Prices, salaries and costs are never negative (assumptions may be, e.g. a trend).
+            if field_kind == MONEY and kind != "assumption" and Decimal(stored) < 0:
+                raise ValueError("must not be negative")
         except ValueError as exc:
             problems.append(Problem(f"{where}.value", "error", str(exc)))
     if problems:
@@ -84,8 +93,20 @@ def validate_override(
         "field": field,
         "value": stored,
         "note": str(raw.get("note") or "")[:500] or None,
-        "created_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "created_at": created_at,
     }, []
+
+
+def _created_at(value: Any) -> str | None:
+    """The given ISO timestamp (kept on import), now when absent, None when it is not one."""
+    if value is None or value == "":
+        return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    if not isinstance(value, str) or len(value) > 40:
+        return None
+    try:
+        return dt.datetime.fromisoformat(value.strip()).isoformat(timespec="seconds")
+    except ValueError:
+        return None
 
 
 def apply_overrides(db: sqlite_utils.Database, rows: Iterable[Mapping[str, Any]]) -> int:
@@ -108,13 +129,13 @@ def apply_overrides(db: sqlite_utils.Database, rows: Iterable[Mapping[str, Any]]
             break
     if problems:
         raise InputError(*problems)
-    with db.atomic():
+    with write_transaction(db):
         db["overrides"].upsert_all(clean, pk="id")  # type: ignore[union-attr]
     return len(clean)
 
 
 def remove_override(db: sqlite_utils.Database, kind: str, record_id: str, field: str) -> bool:
-    with db.atomic():
+    with write_transaction(db):
         cur = db.execute(
             "DELETE FROM overrides WHERE kind = ? AND record_id = ? AND field = ?",
             [kind, record_id, field],
@@ -145,7 +166,7 @@ def read_override_file(path: Path) -> list[dict[str, Any]]:
             )
         )
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")  # spreadsheets often write a BOM
     except UnicodeDecodeError:
         raise InputError(Problem(str(path), "error", "is not UTF-8 text")) from None
     except OSError as exc:
@@ -155,6 +176,8 @@ def read_override_file(path: Path) -> list[dict[str, Any]]:
             data = json.loads(text, parse_float=str)
         except json.JSONDecodeError as exc:
             raise InputError(Problem(str(path), "error", f"not valid JSON: {exc}")) from None
+        except RecursionError:
+            raise InputError(Problem(str(path), "error", "is nested too deeply")) from None
         if isinstance(data, dict) and "overrides" in data:
             data = data["overrides"]
         if not isinstance(data, list):

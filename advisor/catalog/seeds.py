@@ -14,8 +14,11 @@ import yaml
 from advisor.errors import InputError, Problem
 from advisor.paths import bundled
 
+# libyaml's parser when installed (builds the catalog several times faster), else pure Python.
+_SafeLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
-class _DecimalLoader(yaml.SafeLoader):
+
+class _DecimalLoader(_SafeLoader):  # type: ignore[valid-type,misc]
     """A safe YAML loader that reads every number with a decimal point as Decimal, never float."""
 
 
@@ -38,7 +41,15 @@ def _construct_decimal(loader: yaml.SafeLoader, node: yaml.Node) -> Decimal:
         ) from None
 
 
+def _construct_timestamp(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
+    try:
+        return loader.construct_yaml_timestamp(node)  # type: ignore[arg-type]
+    except ValueError:  # e.g. 2026-13-45: kept as text, so validation names the row and field
+        return str(loader.construct_scalar(node))  # type: ignore[arg-type]
+
+
 _DecimalLoader.add_constructor("tag:yaml.org,2002:float", _construct_decimal)
+_DecimalLoader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
 
 # Field kinds: how a seed value is checked and how it is stored in SQLite.
 STR, INT, NUM, MONEY, BOOL, STRLIST, DATE = "str", "int", "num", "money", "bool", "strlist", "date"

@@ -121,6 +121,16 @@ class Catalog:
                 idx["model"].setdefault(normalise_id(key), model)
         for api in self.api_models:
             idx["api"][api.id.lower()] = api
+        best: dict[str, dict[str, tuple[float, str]]] = {}
+        for sc in self.scores:
+            per = best.setdefault(sc.model, {})
+            if sc.benchmark not in per or sc.score > per[sc.benchmark][0]:
+                per[sc.benchmark] = (sc.score, sc.source)
+        idx["best_scores"] = best
+        reqs: dict[str, list[Any]] = {}
+        for t in self.tasks:
+            reqs.setdefault(t.task, []).append(t)
+        idx["task_requirements"] = {k: sorted(v, key=lambda r: r.priority) for k, v in reqs.items()}
         object.__setattr__(self, "_index", idx)
 
     # --- look-ups -------------------------------------------------------------------------
@@ -168,6 +178,14 @@ class Catalog:
         hint = f"; did you mean {', '.join(close)}?" if close else ""
         what = f"{ref!r} from provider {provider!r}" if provider else repr(ref)
         raise NotFoundError(Problem("model", "error", f"unknown API model {what}{hint}"))
+
+    def best_scores(self, model_ref: str) -> dict[str, tuple[float, str]]:
+        """Benchmark -> (best published score, its source) for a model."""
+        return self._index["best_scores"].get(model_ref, {})  # type: ignore[no-any-return]
+
+    def task_requirements(self, task: str) -> list[TaskRequirement]:
+        """The task's benchmark thresholds in priority order."""
+        return self._index["task_requirements"].get(task, [])  # type: ignore[no-any-return]
 
     def scores_for(self, model_ref: str) -> tuple[QualityScore, ...]:
         return tuple(s for s in self.scores if s.model == model_ref)

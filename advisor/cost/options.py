@@ -149,6 +149,7 @@ class Context:
     cal: Calibration
     monthly_requests: float = 0.0
     task_requests: dict[str, float] = field(default_factory=dict)
+    sized_cache: list[SizedDeployment] | None = None
 
     def __post_init__(self) -> None:
         self.monthly_requests = self.scenario.monthly_requests
@@ -595,6 +596,53 @@ def _routes_self(ctx: Context, model: OpenModel, tasks: Sequence[str]) -> list[T
     ]
 
 
+def _sized_full(ctx: Context) -> list[SizedDeployment]:
+    """Every model x GPU x GPU count x accepted precision, sized once per evaluation for the
+    whole load (a replica's capacity does not depend on the load, only the replica count)."""
+    if ctx.sized_cache is None:
+        models = [
+            m for m in ctx.catalog.models if m.max_context >= ctx.scenario.workload.context_tokens
+        ]
+        precisions = tuple(sorted(set(ctx.scenario.preferences.precisions)))
+        sized: list[SizedDeployment] = []
+        for reasoning in (False, True):
+            group = [m for m in models if m.reasoning == reasoning]
+            if group:
+                wl = _sizing_workload(ctx, 1.0, group[0])
+                sized += size_all(wl, group, list(ctx.catalog.gpus), ctx.cal, precisions)
+        # Keep, per (model, GPU, precision), the GPU count that serves most per GPU: a larger
+        # tensor-parallel group only wins when a smaller one misses the latency target.
+        best: dict[tuple[str, str, str], SizedDeployment] = {}
+        for sd in sized:
+            key = (sd.model, sd.gpu, sd.precision)
+            rank = (not sd.meets_latency, -sd.capacity_requests_per_s / sd.gpus_per_replica)
+            cur = best.get(key)
+            if cur is None or rank < (
+                not cur.meets_latency,
+                -cur.capacity_requests_per_s / cur.gpus_per_replica,
+            ):
+                best[key] = sd
+        ctx.sized_cache = list(best.values())
+    return ctx.sized_cache
+
+
+def _rescale(ctx: Context, sized: SizedDeployment, share: float) -> SizedDeployment:
+    """The same deployment serving ``share`` of the load: fewer replicas, same capacity each."""
+    if share == 1.0:
+        return sized
+    avg = ctx.monthly_requests * share / SECONDS_PER_MONTH
+    peak = avg * ctx.scenario.workload.peak_to_average
+    replicas = max(1, math.ceil(peak / sized.capacity_requests_per_s - 1e-9)) + (
+        ctx.scenario.preferences.failover_replicas
+    )
+    return replace(
+        sized,
+        replicas=replicas,
+        total_gpus=replicas * sized.gpus_per_replica,
+        utilisation=avg / (replicas * sized.capacity_requests_per_s),
+    )
+
+
 def build_options(
     ctx: Context, tasks: Sequence[str], share: float, label: str = "", limit: int = 3
 ) -> list[Option]:
@@ -603,24 +651,21 @@ def build_options(
     if not cands:
         return []
     models = sorted({m for m, _ in cands}, key=lambda m: m.id)
-    precisions = sorted({p for _, p in cands})
-    gpus = [g for g in ctx.catalog.gpus]
+    gpus = list(ctx.catalog.gpus)
     out: list[Option] = []
     by_model_prec = {(m.id, p) for m, p in cands}
-    # Size each model once per reasoning class (output length differs for reasoning models).
-    sized_all: list[SizedDeployment] = []
-    for reasoning in (False, True):
-        group = [m for m in models if m.reasoning == reasoning]
-        if group:
-            wl = _sizing_workload(ctx, share, group[0])
-            sized_all += size_all(wl, group, gpus, ctx.cal, precisions)
-    sized_all = [s for s in sized_all if (s.model, s.precision) in by_model_prec]
+    sized_all = [s for s in _sized_full(ctx) if (s.model, s.precision) in by_model_prec]
     model_by_id = {m.id: m for m in models}
     hw = ctx.scenario.hardware
     gpu_by_id = {g.id: g for g in gpus}
-    owned_ids = {ctx.catalog.gpu(o.gpu).id for o in hw.owned}
+    owned_count: dict[str, int] = {}
+    for o in hw.owned:
+        gid = ctx.catalog.gpu(o.gpu).id
+        owned_count[gid] = owned_count.get(gid, 0) + o.count
     term = hw.rental_term
     cheapest_hour: dict[tuple[str, int], float | None] = {}
+    kwh_price = ctx.inputs["electricity_price_usd_per_kwh"]
+    amort_months = hw.amortisation_years * 12.0
 
     def per_gpu_hour(gpu_id: str, tp: int) -> float | None:
         key = (gpu_id, tp)
@@ -631,26 +676,31 @@ def build_options(
 
     # Rank every sized deployment by a quick estimate of its hardware cost, then build full
     # options only for the best few models of each kind.
+    avg = ctx.monthly_requests * share / SECONDS_PER_MONTH
+    peak = avg * ctx.scenario.workload.peak_to_average
+    failover = ctx.scenario.preferences.failover_replicas
     quick_rented: dict[str, tuple[tuple[bool, float], SizedDeployment]] = {}
     quick_owned: dict[str, tuple[tuple[bool, float], SizedDeployment]] = {}
     for sd in sized_all:
+        replicas = max(1, math.ceil(peak / sd.capacity_requests_per_s - 1e-9)) + failover
+        gpus_needed = replicas * sd.gpus_per_replica
         if hw.renting_allowed:
             rate = per_gpu_hour(sd.gpu, sd.gpus_per_replica)
             if rate is not None:
-                units = _fleet(ctx, sd, share, scale_down=term != "reserved").units(1.0)
-                key = (not sd.meets_latency, units * sd.gpus_per_replica * rate)
+                key = (not sd.meets_latency, gpus_needed * rate)
                 if sd.model not in quick_rented or key < quick_rented[sd.model][0]:
                     quick_rented[sd.model] = (key, sd)
-        price = gpu_by_id[sd.gpu].purchase_price_usd
-        if sd.gpu in owned_ids or (hw.buying_allowed and price is not None):
-            owned_count = sum(o.count for o in hw.owned if ctx.catalog.gpu(o.gpu).id == sd.gpu)
-            to_buy = max(sd.total_gpus - owned_count, 0)
-            cost = to_buy * float(price or 0) + sd.total_gpus * gpu_by_id[sd.gpu].tdp_w * 0.5
-            if to_buy and (price is None or not hw.buying_allowed):
-                continue
-            key = (not sd.meets_latency, cost)
-            if sd.model not in quick_owned or key < quick_owned[sd.model][0]:
-                quick_owned[sd.model] = (key, sd)
+        gpu = gpu_by_id[sd.gpu]
+        to_buy = max(gpus_needed - owned_count.get(sd.gpu, 0), 0)
+        if to_buy and (gpu.purchase_price_usd is None or not hw.buying_allowed):
+            continue
+        monthly = (
+            to_buy * float(gpu.purchase_price_usd or 0) / amort_months
+            + gpus_needed * gpu.tdp_w / 1000.0 * HOURS_PER_MONTH * kwh_price
+        )
+        key = (not sd.meets_latency, monthly)
+        if sd.model not in quick_owned or key < quick_owned[sd.model][0]:
+            quick_owned[sd.model] = (key, sd)
 
     def rank(o: Option) -> tuple[bool, float]:
         return (not o.meets_latency, o.monthly)
@@ -660,7 +710,7 @@ def build_options(
         built = []
         for _, sd in best:
             model = model_by_id[sd.model]
-            opt = make(ctx, model, sd, share, label)
+            opt = make(ctx, model, _rescale(ctx, sd, share), share, label)
             if opt is not None:
                 built.append(replace(opt, routes=tuple(_routes_self(ctx, model, tasks))))
         out += sorted(built, key=rank)[:limit]

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from advisor.capability import quality
 from advisor.capability.model import Calibration
+from advisor.catalog.records import ApiModel
 from advisor.catalog.snapshot import Catalog
 from advisor.cost import inputs as cost_inputs
 from advisor.cost.options import (
@@ -17,6 +18,7 @@ from advisor.cost.options import (
     Context,
     Line,
     Option,
+    TaskRoute,
     api_candidates,
     api_cost_per_request,
     api_option,
@@ -25,7 +27,7 @@ from advisor.cost.options import (
     is_reasoning_api,
     open_candidates,
 )
-from advisor.errors import InputError
+from advisor.errors import InputError, Problem
 from advisor.recommend.result import (
     BreakEven,
     CapacityView,
@@ -195,7 +197,7 @@ def _view(
     )
 
 
-def _break_even(build: Option | None, buy: Option | None, monthly_tokens: float) -> BreakEven:
+def break_even(build: Option | None, buy: Option | None, monthly_tokens: float) -> BreakEven:
     if build is None or buy is None:
         missing = "no self-hosted option" if build is None else "no API option"
         return BreakEven(
@@ -296,19 +298,31 @@ def _rationale(
     return out
 
 
-def evaluate(scenario: Scenario, catalog: Catalog, cal: Calibration | None = None) -> Evaluation:
-    """Compare every sensible way to get the capability for a scenario.
+@dataclass(frozen=True)
+class Candidates:
+    """Every option built for a scenario, before ranking, with what was needed to build them."""
 
-    Args:
-        scenario: The buyer's situation.
-        catalog: The catalog snapshot.
-        cal: Efficiency factors (default: the catalog's calibration).
+    ctx: Context
+    options: tuple[Option, ...]
+    api_routes: tuple[TaskRoute, ...]  # cheapest good-enough API per task
+    api_models: tuple[ApiModel, ...]
+    warnings: tuple[str, ...]
 
-    Returns:
-        The ranked options with break-even, crossover, sensitivity, uncertainty and task fit.
+    @property
+    def bridging_api_monthly(self) -> float:
+        """API spend per month that bridges the months before a build goes live."""
+        if len(self.api_routes) != len(self.ctx.scenario.workload.tasks):
+            return 0.0
+        return sum(r.usd_per_request * self.ctx.task_requests[r.task] for r in self.api_routes)
+
+
+def candidate_options(
+    scenario: Scenario, catalog: Catalog, cal: Calibration | None = None
+) -> Candidates:
+    """Build every sensible option for a scenario (API, rented, owned, hybrid), unranked.
 
     Raises:
-        InputError: the scenario has errors (each named by its field path).
+        InputError: the scenario has errors, or nothing in the catalog can serve its tasks.
     """
     problems = [p for p in validate(scenario, catalog) if p.severity == "error"]
     if problems:
@@ -320,8 +334,6 @@ def evaluate(scenario: Scenario, catalog: Catalog, cal: Calibration | None = Non
         p.message for p in validate(scenario, catalog) if p.severity == "warning"
     ]
     tasks = [t.task for t in scenario.workload.tasks]
-    names = quality.task_names(catalog)
-
     candidates = api_candidates(ctx)
     routes, notes = cheapest_api_routes(ctx, candidates)
     warnings += notes
@@ -338,8 +350,6 @@ def evaluate(scenario: Scenario, catalog: Catalog, cal: Calibration | None = Non
         best = min(single, key=lambda m: api_cost_per_request(ctx, m)[0]) if single else None
         if len(tasks) > 1 and best is not None and any(r.model != f"api:{best.id}" for r in routes):
             per = api_cost_per_request(ctx, best)[0]
-            from advisor.cost.options import TaskRoute
-
             r1 = [
                 TaskRoute(
                     t.task, t.share, f"api:{best.id}", best.name, False, per, is_reasoning_api(best)
@@ -351,7 +361,6 @@ def evaluate(scenario: Scenario, catalog: Catalog, cal: Calibration | None = Non
                     ctx, f"Buy: {best.provider_name} {best.name} for every task", r1, candidates
                 )
             )
-    bridging = routes_monthly = sum(r.usd_per_request * ctx.task_requests[r.task] for r in routes)
     options += build_options(ctx, tasks, 1.0, limit=2)
     options += _hybrid_options(ctx, candidates, routes)
     if not any(o.kind in BUILD_KINDS for o in options):
@@ -360,10 +369,40 @@ def evaluate(scenario: Scenario, catalog: Catalog, cal: Calibration | None = Non
             "the accepted precisions, within the context length needed"
         )
     if not options:
-        raise InputError(*[])  # pragma: no cover - guarded by the warnings above
+        raise InputError(
+            Problem(
+                "workload.tasks",
+                "error",
+                "no API or open-weight model in the catalog is good enough for these tasks",
+            )
+        )
+    return Candidates(ctx, tuple(options), tuple(routes), tuple(candidates), tuple(warnings))
 
+
+def evaluate(scenario: Scenario, catalog: Catalog, cal: Calibration | None = None) -> Evaluation:
+    """Compare every sensible way to get the capability for a scenario.
+
+    Args:
+        scenario: The buyer's situation.
+        catalog: The catalog snapshot.
+        cal: Efficiency factors (default: the catalog's calibration).
+
+    Returns:
+        The ranked options with break-even, crossover, sensitivity, uncertainty and task fit.
+
+    Raises:
+        InputError: the scenario has errors (each named by its field path).
+    """
+    cal = cal or Calibration.from_catalog(catalog)
+    cands = candidate_options(scenario, catalog, cal)
+    ctx, inputs = cands.ctx, cands.ctx.inputs
+    options = list(cands.options)
+    candidates = list(cands.api_models)
+    warnings = list(cands.warnings)
+    names = quality.task_names(catalog)
+    bridging = cands.bridging_api_monthly
     drv = drivers(scenario, inputs, cal)
-    horizon = Horizon(scenario, options, drv, routes_monthly if len(routes) == len(tasks) else 0.0)
+    horizon = Horizon(scenario, options, drv, bridging)
     base = horizon.totals(horizon.base_draws())[0]
 
     def order(i: int) -> tuple[bool, bool, float]:
@@ -392,7 +431,7 @@ def evaluate(scenario: Scenario, catalog: Catalog, cal: Calibration | None = Non
     # The break-even is computed against the best API even where the API is ruled out, so the
     # buyer sees what the constraint costs; the reason then says so.
     b_buy = next((k for k, o in enumerate(options) if o.kind == "api"), None)
-    be = _break_even(
+    be = break_even(
         options[b_build] if b_build is not None else None,
         options[b_buy] if b_buy is not None else None,
         mtok,
