@@ -1,0 +1,1 @@
+"""Qt table models over the engine's plain records (QAbstractTableModel subclasses)."""
