@@ -22,16 +22,22 @@ class _Task(QRunnable):
         self.with_progress = with_progress
         self.setAutoDelete(True)
 
+    def _emit(self, signal_name: str, *args: Any) -> None:
+        try:
+            getattr(self.signals, signal_name).emit(*args)
+        except RuntimeError:
+            pass  # the app quit while the work ran: nobody is left to tell
+
     def run(self) -> None:
         try:
             if self.with_progress:
-                result = self.op(lambda f, msg="": self.signals.progress.emit(float(f), str(msg)))
+                result = self.op(lambda f, msg="": self._emit("progress", float(f), str(msg)))
             else:
                 result = self.op()
         except BaseException as exc:  # noqa: BLE001 - reported to the GUI thread, never lost
-            self.signals.failed.emit(exc)
+            self._emit("failed", exc)
         else:
-            self.signals.succeeded.emit(result)
+            self._emit("succeeded", result)
 
 
 _live: set[_Signals] = set()
