@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from typing import Any
 
@@ -23,10 +24,9 @@ class _Task(QRunnable):
         self.setAutoDelete(True)
 
     def _emit(self, signal_name: str, *args: Any) -> None:
-        try:
+        # RuntimeError: the app quit while the work ran, so nobody is left to tell.
+        with contextlib.suppress(RuntimeError):
             getattr(self.signals, signal_name).emit(*args)
-        except RuntimeError:
-            pass  # the app quit while the work ran: nobody is left to tell
 
     def run(self) -> None:
         try:
