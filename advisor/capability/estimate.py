@@ -79,7 +79,13 @@ class Estimate:
 
 
 def _band(value: float, lo: float, hi: float) -> Band:
-    return Band(value, value * math.exp(lo), value * math.exp(hi))
+    """The value with its P10-P90 range; the range always contains the value itself.
+
+    ``lo``/``hi`` are log-ratio quantiles (measured/estimated). When the calibration errors are
+    one-sided (both quantiles above or below zero) the range is extended to the central value
+    rather than excluding it.
+    """
+    return Band(value, value * math.exp(min(lo, 0.0)), value * math.exp(max(hi, 0.0)))
 
 
 def validate_deployment(

@@ -140,7 +140,7 @@ def _model_columns(model: OpenModel, precision: str, kv_precision: str) -> dict[
         "active_params": active,
         "kv_bytes_per_token_full": per_layer_token * full_layers,
         "kv_bytes_per_token_window": per_layer_token * window_layers,
-        "window": float(model.sliding_window) if window_layers else np.inf,
+        "window": float(model.sliding_window or 0) if window_layers else np.inf,
         "attn_flops_per_ctx_token": attn * full_layers,
         "attn_flops_per_window_token": attn * window_layers,
         "layers": float(layers),
@@ -149,36 +149,82 @@ def _model_columns(model: OpenModel, precision: str, kv_precision: str) -> dict[
     }
 
 
+_MODEL_COLUMNS = (
+    "weight_bytes",
+    "shared_weight_bytes",
+    "expert_weight_bytes",
+    "n_experts",
+    "experts_per_token",
+    "active_params",
+    "kv_bytes_per_token_full",
+    "kv_bytes_per_token_window",
+    "window",
+    "attn_flops_per_ctx_token",
+    "layers",
+    "hidden",
+    "is_moe",
+    "attn_flops_per_window_token",
+)
+_GPU_COLUMNS = ("mem_bytes_per_gpu", "bw_per_gpu", "flops_per_gpu", "link_bw", "vendor_factor")
+
+
+def _gpu_columns(gpu: Gpu, precision: str, cal: Calibration) -> tuple[float, ...]:
+    vendor = {"amd": cal.vendor_amd, "intel": cal.vendor_intel}.get(gpu.vendor, 1.0)
+    return (
+        gpu.memory_gb * GIB,
+        gpu.memory_bandwidth_gbs * GB,
+        compute_tflops(gpu, precision) * 1e12,
+        (gpu.interconnect_gbs or 32.0) * GB / 2.0,
+        vendor,
+    )
+
+
 def build_deployments(
     rows: Sequence[tuple[OpenModel, Gpu, int, str, str]], cal: Calibration
 ) -> tuple[Deployments, F]:
     """Columns for (model, gpu, n_gpus, precision, kv_precision) rows.
 
+    Model and GPU facts are worked out once per distinct (model, precision, KV precision) and
+    (GPU, precision) and then gathered by index, so a grid of thousands of rows costs little more
+    than its few hundred distinct models and GPUs.
+
     Returns:
         The deployments and the sliding-window attention FLOPs column (kept apart because
         Deployments has one attention column per kind of layer).
     """
-    cols: dict[str, list[float]] = {f.name: [] for f in fields(Deployments)}
-    window_attn: list[float] = []
+    model_ix: dict[tuple[int, str, str], int] = {}
+    gpu_ix: dict[tuple[int, str], int] = {}
+    model_vals: list[list[float]] = []
+    gpu_vals: list[tuple[float, ...]] = []
+    mi: list[int] = []
+    gi: list[int] = []
+    counts: list[float] = []
+    # Keyed by object identity: the rows hold every record for the duration of the call.
     for model, gpu, n, precision, kv_precision in rows:
-        mc = _model_columns(model, precision, kv_precision)
-        window_attn.append(mc.pop("attn_flops_per_window_token"))
-        for key, value in mc.items():
-            cols[key].append(value)
-        cols["n_gpus"].append(float(n))
-        cols["mem_bytes_per_gpu"].append(gpu.memory_gb * GIB)
-        cols["bw_per_gpu"].append(gpu.memory_bandwidth_gbs * GB)
-        cols["flops_per_gpu"].append(compute_tflops(gpu, precision) * 1e12)
-        cols["link_bw"].append((gpu.interconnect_gbs or 32.0) * GB / 2.0)
-        cols["vendor_factor"].append(
-            cal.vendor_amd
-            if gpu.vendor == "amd"
-            else cal.vendor_intel
-            if gpu.vendor == "intel"
-            else 1.0
-        )
-    arrays: dict[str, Any] = {k: np.asarray(v, dtype=np.float64) for k, v in cols.items()}
-    return Deployments(**arrays), np.asarray(window_attn, dtype=np.float64)
+        mkey = (id(model), precision, kv_precision)
+        i = model_ix.get(mkey)
+        if i is None:
+            i = model_ix[mkey] = len(model_vals)
+            mc = _model_columns(model, precision, kv_precision)
+            model_vals.append([mc[k] for k in _MODEL_COLUMNS])
+        gkey = (id(gpu), precision)
+        j = gpu_ix.get(gkey)
+        if j is None:
+            j = gpu_ix[gkey] = len(gpu_vals)
+            gpu_vals.append(_gpu_columns(gpu, precision, cal))
+        mi.append(i)
+        gi.append(j)
+        counts.append(float(n))
+    # (columns, distinct) tables gathered to (columns, rows): each column a contiguous row.
+    mt = np.asarray(model_vals, dtype=np.float64).reshape(-1, len(_MODEL_COLUMNS)).T
+    gt = np.asarray(gpu_vals, dtype=np.float64).reshape(-1, len(_GPU_COLUMNS)).T
+    mcols = mt[:, np.asarray(mi, dtype=np.intp)]
+    gcols = gt[:, np.asarray(gi, dtype=np.intp)]
+    arrays: dict[str, Any] = {"n_gpus": np.asarray(counts, dtype=np.float64)}
+    arrays.update(zip(_GPU_COLUMNS, gcols, strict=True))
+    arrays.update(zip(_MODEL_COLUMNS, mcols, strict=True))
+    window_attn = arrays.pop("attn_flops_per_window_token")
+    return Deployments(**arrays), window_attn
 
 
 def kv_bytes(dep: Deployments, context: F | float) -> F:
@@ -211,7 +257,8 @@ def _allreduce_time(dep: Deployments, tokens: F, cal: Calibration) -> F:
     msg = tokens * dep.hidden * 2.0  # bf16 activations
     ring = np.where(t > 1, 2.0 * (t - 1) / t * msg / (dep.link_bw * cal.link_efficiency), 0.0)
     lat = np.where(t > 1, cal.allreduce_latency_us * 1e-6, 0.0)
-    return 2.0 * dep.layers * (ring + lat)
+    out: F = 2.0 * dep.layers * (ring + lat)
+    return out
 
 
 def decode_step_time(dep: Deployments, window_attn: F, batch: F, context: F, cal: Calibration) -> F:
@@ -275,9 +322,11 @@ def serve(
     avg_ctx = prompt_a + out_a / 2.0
     step = decode_step_time(dep, window_attn, batch, avg_ctx, cal)
     pf = prefill_time(dep, window_attn, prompt_a, cal)
-    # Per output token a running sequence waits one step plus its share of others' prefills.
-    tpot = step + batch * pf / out_a
-    tput = batch / tpot
+    # Each cycle of ``out`` decode steps also runs ``batch`` prefills (chunked prefill), which
+    # sets the throughput. A running sequence waits one step per token plus the prefills of the
+    # other ``batch - 1`` sequences; its own prefill comes before its first token (TTFT).
+    tput = batch / (step + batch * pf / out_a)
+    tpot = step + (batch - 1.0) * pf / out_a
     base_ttft = pf + step
     # Clients beyond the running batch queue for a free slot (Little's law on the closed loop).
     response = clients * out_a / np.maximum(tput, 1e-9)

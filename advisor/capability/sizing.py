@@ -81,6 +81,10 @@ class _Grid:
     rows: tuple[tuple[OpenModel, Gpu, int, str, str], ...]
     dep: Deployments
     window_attn: np.ndarray[Any, np.dtype[np.float64]]
+    # Every row repeated once per candidate batch size (row-major: row i, batch j at i*k + j).
+    dep_by_batch: Deployments
+    window_attn_by_batch: np.ndarray[Any, np.dtype[np.float64]]
+    batch: np.ndarray[Any, np.dtype[np.float64]]
 
 
 @lru_cache(maxsize=8)
@@ -99,7 +103,10 @@ def _grid(
         for p in precisions
     )
     dep, wattn = build_deployments(rows, cal)
-    return _Grid(rows, dep, wattn)
+    k = len(_BATCHES)
+    return _Grid(
+        rows, dep, wattn, _repeat(dep, k), np.repeat(wattn, k), np.tile(_BATCHES, len(rows))
+    )
 
 
 def _repeat(dep: Deployments, k: int) -> Deployments:
@@ -132,10 +139,15 @@ def size_all(
     if n == 0:
         return []
     k = len(_BATCHES)
-    dep = _repeat(grid.dep, k)
-    wattn = np.repeat(grid.window_attn, k)
-    batch = np.tile(_BATCHES, n)
-    res = serve(dep, wattn, workload.input_tokens, workload.output_tokens, batch, cal)
+    batch = grid.batch
+    res = serve(
+        grid.dep_by_batch,
+        grid.window_attn_by_batch,
+        workload.input_tokens,
+        workload.output_tokens,
+        batch,
+        cal,
+    )
     fits_batch = res["max_seqs"] >= batch
     ok = fits_batch.copy()
     if workload.ttft_ms_target is not None:
@@ -148,30 +160,44 @@ def size_all(
     any_ok = cap_ok.max(axis=1) > 0
     fits_any = fits_batch.reshape(n, k)[:, 0]
     peak = workload.requests_per_s * workload.peak_to_average
+    # The chosen batch of every deployment that fits, worked out for all of them at once.
+    rows_i = np.nonzero(fits_any)[0]
+    cols_j = np.where(any_ok, best_idx, 0)[rows_i]
+    cap = capacity.reshape(n, k)[rows_i, cols_j]
+    ttft = res["ttft_s"].reshape(n, k)[rows_i, cols_j] * 1e3
+    tpot = res["tpot_s"].reshape(n, k)[rows_i, cols_j] * 1e3
+    replicas = np.maximum(1.0, np.ceil(peak / cap - 1e-9)) + workload.failover_replicas
+    # The 1e-9 slack in the replica count may leave capacity short by a rounding error;
+    # utilisation is still at most 1.
+    util = np.minimum(1.0, workload.requests_per_s / (replicas * cap))
     out: list[SizedDeployment] = []
-    ttft = res["ttft_s"].reshape(n, k) * 1e3
-    tpot = res["tpot_s"].reshape(n, k) * 1e3
-    caps = capacity.reshape(n, k)
-    for i in np.nonzero(fits_any)[0]:
-        j = int(best_idx[i]) if any_ok[i] else 0
-        cap = float(caps[i, j])
+    for i, j, c, r, u, tt, tp_ms, met in zip(
+        rows_i.tolist(),
+        cols_j.tolist(),
+        cap.tolist(),
+        replicas.astype(np.int64).tolist(),
+        util.tolist(),
+        ttft.tolist(),
+        tpot.tolist(),
+        any_ok[rows_i].tolist(),
+        strict=True,
+    ):
         model, gpu, tp, precision, _ = grid.rows[i]
-        replicas = max(1, math.ceil(peak / cap - 1e-9)) + workload.failover_replicas
         out.append(
             SizedDeployment(
                 model=model.id,
                 gpu=gpu.id,
                 gpus_per_replica=tp,
                 precision=precision,
-                replicas=replicas,
-                total_gpus=replicas * tp,
+                replicas=r,
+                total_gpus=r * tp,
                 batch_per_replica=int(_BATCHES[j]),
-                capacity_requests_per_s=cap,
-                utilisation=workload.requests_per_s / (replicas * cap),
-                ttft_ms=float(ttft[i, j]),
-                tpot_ms=float(tpot[i, j]),
-                tokens_per_s_per_user=1000.0 / float(tpot[i, j]),
-                meets_latency=bool(any_ok[i]),
+                capacity_requests_per_s=c,
+                utilisation=u,
+                ttft_ms=tt,
+                tpot_ms=tp_ms,
+                tokens_per_s_per_user=1000.0 / tp_ms,
+                meets_latency=met,
             )
         )
     return out

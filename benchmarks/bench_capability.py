@@ -1,0 +1,174 @@
+"""Speed and accuracy of the capability engine.
+
+1. One `estimate(...)` in-process (goal: well under 1 ms), median over many calls.
+2. Sizing the whole catalog (every open model x GPU x {1, 2, 4, 8} GPUs x {bf16, fp8, fp4, int4})
+   for one workload (goal: under 200 ms), cold (column grid built) and warm (grid cached).
+3. Validation: the serving model against every usable row of perf_measurements.yaml, with the
+   catalog's fitted calibration and with the uncalibrated defaults, per split and metric.
+
+Runs on a catalog built fresh from the bundled seeds in a temporary folder (the per-user catalog
+is not touched), or on ``--catalog PATH``:
+
+    .venv/bin/python benchmarks/bench_capability.py [--catalog PATH] [--calls N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from advisor.capability import sizing, validation
+from advisor.capability.estimate import estimate
+from advisor.capability.model import Calibration
+from advisor.capability.sizing import SIZING_PRECISIONS, TP_SIZES, Workload, size_all
+from advisor.catalog.db import build_fresh
+from advisor.catalog.snapshot import Catalog, load_catalog
+
+
+def _times(fn: Callable[[], object], n: int) -> list[float]:
+    out = []
+    for _ in range(n):
+        t0 = time.perf_counter()
+        fn()
+        out.append(time.perf_counter() - t0)
+    return out
+
+
+def _ms(seconds: float) -> str:
+    return f"{seconds * 1e3:8.3f} ms"
+
+
+def bench_estimate(catalog: Catalog, cal: Calibration, calls: int) -> None:
+    print("== one estimate, in-process ==")
+    cases = [
+        ("llama-3.1-70b", "h100", 2, "fp8", 1000, 500, None),
+        ("llama-3.1-8b", "l4", 1, "bf16", 2000, 300, 8),
+        ("deepseek-r1", "b200", 8, "fp4", 8000, 1000, None),
+        ("gpt-oss-120b", "mi300x", 1, "fp8", 1000, 1000, 64),
+    ]
+    for model_id, gpu_id, n, precision, inp, out, conc in cases:
+        model, gpu = catalog.model(model_id), catalog.gpu(gpu_id)
+
+        def one(
+            model: object = model,
+            gpu: object = gpu,
+            n: int = n,
+            precision: str = precision,
+            inp: int = inp,
+            out: int = out,
+            conc: int | None = conc,
+        ) -> object:
+            return estimate(model, gpu, n, precision, inp, out, conc, cal)  # type: ignore[arg-type]
+
+        one()  # warm-up (imports, allocator)
+        ts = sorted(_times(one, calls))
+        label = f"{model_id} on {n} x {gpu_id} {precision} {inp}/{out} c={conc}"
+        print(
+            f"  {label:52} median {ts[len(ts) // 2] * 1e6:7.1f} us   "
+            f"p90 {ts[int(len(ts) * 0.9)] * 1e6:7.1f} us   ({calls} calls)"
+        )
+
+
+def bench_sizing(catalog: Catalog, cal: Calibration, repeats: int = 5) -> None:
+    print("== sizing the whole catalog for one workload ==")
+    models, gpus = catalog.models, catalog.gpus
+    combos = len(models) * len(gpus) * len(TP_SIZES) * len(SIZING_PRECISIONS)
+    workload = Workload(
+        requests_per_s=20.0,
+        peak_to_average=3.0,
+        input_tokens=1500,
+        output_tokens=400,
+        ttft_ms_target=1000.0,
+        tokens_per_s_per_user_target=20.0,
+    )
+    print(
+        f"  {len(models)} models x {len(gpus)} GPUs x GPUs per replica {TP_SIZES} x "
+        f"{SIZING_PRECISIONS} = {combos} deployments, {len(sizing._BATCHES)} batch sizes each"
+    )
+
+    def timed() -> tuple[float, float]:
+        w0, c0 = time.perf_counter(), time.process_time()
+        size_all(workload, models, gpus, cal)
+        return time.perf_counter() - w0, time.process_time() - c0
+
+    cold, warm = [], []
+    for _ in range(repeats):
+        sizing._grid.cache_clear()
+        cold.append(timed())
+        warm.append(timed())
+        warm.append(timed())
+    sized = size_all(workload, models, gpus, cal)
+    met = sum(s.meets_latency for s in sized)
+    print(f"  {len(sized)} fit in memory, {met} meet the latency targets")
+    for label, runs in (("cold (grid built): ", cold), ("warm (grid cached):", warm)):
+        wall, cpu = [w for w, _ in runs], [c for _, c in runs]
+        print(
+            f"  {label} wall median {_ms(statistics.median(wall))}  min {_ms(min(wall))}   "
+            f"CPU median {_ms(statistics.median(cpu))}  ({len(runs)} runs)"
+        )
+
+
+def _print_summary(label: str, summary: dict[str, dict[str, float]]) -> None:
+    print(f"  {label}")
+    for split in ("calibration", "holdout", "all"):
+        parts = []
+        for metric in ("throughput", "latency"):
+            s = summary.get(f"{split}/{metric}")
+            if s is None:
+                parts.append(f"{metric:10}  (no rows)")
+            else:
+                parts.append(
+                    f"{metric:10} n={int(s['n']):3}  median APE {s['median_ape']:6.1f} %  "
+                    f"within +-25 % {s['within_25']:5.1f} %"
+                )
+        print(f"    {split:12} " + "   |   ".join(parts))
+
+
+def bench_validation(catalog: Catalog, cal: Calibration) -> None:
+    print("== validation against published measurements ==")
+    rows, skipped = validation.usable_rows(catalog)
+    n_cal = sum(validation.split_of(r) == "calibration" for r in rows)
+    print(
+        f"  rows: {len(catalog.perf)} measured, {len(rows)} used "
+        f"({n_cal} calibration, {len(rows) - n_cal} holdout), {len(skipped)} skipped"
+    )
+    reasons: dict[str, int] = {}
+    for _, reason in skipped:
+        reasons[reason] = reasons.get(reason, 0) + 1
+    for reason, count in sorted(reasons.items(), key=lambda kv: -kv[1]):
+        print(f"    skipped {count:3}: {reason}")
+    _print_summary(
+        "fitted calibration (catalog)", validation.summarise(validation.compare(catalog, rows, cal))
+    )
+    _print_summary(
+        "uncalibrated baseline (Calibration() defaults)",
+        validation.summarise(validation.compare(catalog, rows, Calibration())),
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--catalog", type=Path, help="catalog file (default: a fresh temp one)")
+    parser.add_argument("--calls", type=int, default=5000, help="estimate calls per case")
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = args.catalog
+        if path is None:
+            path = Path(tmp) / "catalog.sqlite"
+            build_fresh(path)
+        catalog = load_catalog(path)
+        cal = Calibration.from_catalog(catalog)
+        print(f"catalog: {path if args.catalog else 'fresh from the bundled seeds'}")
+        bench_estimate(catalog, cal, args.calls)
+        bench_sizing(catalog, cal)
+        bench_validation(catalog, cal)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
