@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import json
+import logging
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -33,6 +34,7 @@ from advisor.catalog.seeds import BOOL, DATE, INT, MONEY, NUM, SEED_KINDS, SNUM,
 from advisor.errors import NotFoundError, Problem
 
 R = TypeVar("R")
+_log = logging.getLogger(__name__)
 
 _RECORD_TYPES: dict[str, type] = {
     "gpu": Gpu,
@@ -301,7 +303,10 @@ def load_catalog(path: Path | None = None, *, ensure: bool = True) -> Catalog:
         An immutable Catalog.
     """
     if ensure:
-        catalog_db.ensure_catalog(path)
+        status = catalog_db.ensure_catalog(path)
+        # Tell the user (a repair is a warning: the CLI shows it on stderr, the GUI can too).
+        for notice in status.notices:
+            _log.log(logging.WARNING if status.repaired else logging.INFO, notice)
     with catalog_db.open_db(path) as db:
         overrides = _load_overrides(db)
         groups: dict[str, tuple[Any, ...]] = {}

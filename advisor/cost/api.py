@@ -94,7 +94,8 @@ def _is_token_priceable(prices: PriceSet) -> bool:
 
 def _plan(prices: PriceSet) -> _Plan:
     """The price set's plan, computed once and kept on the (frozen, read-only) price set."""
-    cached: _Plan | None = prices.__dict__.get("_advisor_token_plan")
+    store = getattr(prices, "__dict__", None)
+    cached: _Plan | None = store.get("_advisor_token_plan") if store is not None else None
     if cached is not None:
         return cached
     p = prices.prices
@@ -114,8 +115,10 @@ def _plan(prices: PriceSet) -> _Plan:
         get("requests_kcount"),
         _is_token_priceable(prices),
     )
-    # Frozen dataclass: write the cache straight into the instance dict (as cached_property does).
-    prices.__dict__["_advisor_token_plan"] = plan
+    if store is not None:
+        # Frozen dataclass: write the cache straight into the instance dict, as cached_property
+        # does (a price set is read-only once loaded).
+        store["_advisor_token_plan"] = plan
     return plan
 
 
@@ -306,7 +309,7 @@ def _build_table(models: Iterable[ApiModel], variant: str) -> _Table:
 
 
 _TABLES: dict[tuple[int, str], tuple[tuple[ApiModel, ...], _Table]] = {}
-_MAX_TABLES = 16
+_MAX_TABLES = 4  # each keeps its tuple of models (a catalog's worth) alive
 _TABLES_LOCK = threading.Lock()
 
 
