@@ -1,0 +1,1 @@
+"""The results: live re-evaluation, the options table model and the charts."""

@@ -1,0 +1,1 @@
+"""Small reusable input widgets: typed editors, a row table and a field with its inline error."""

@@ -1,0 +1,1 @@
+"""The wizard: one QWizardPage subclass per step, all reading and writing one ScenarioState."""

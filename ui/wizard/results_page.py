@@ -1,0 +1,168 @@
+"""Step 6: the ranked options, the recommendation in words, and the charts, kept live."""
+
+from __future__ import annotations
+
+from html import escape
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QLabel,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+    QWizardPage,
+)
+
+from advisor.recommend.result import Evaluation
+from ui.results.live import LiveEvaluator
+from ui.results.table_model import OptionsModel
+
+
+class ResultsPage(QWizardPage):
+    def __init__(self, live: LiveEvaluator, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.live = live
+        self.setTitle("Results")
+        self.setSubTitle(
+            "Ranked options for your scenario. Go back and change any input: the results "
+            "update as you type."
+        )
+        self.charts: Any = None  # created on first show (lazy pyqtgraph import)
+        lay = QVBoxLayout(self)
+        self.status = QLabel()
+        self.status.setObjectName("resultsStatus")
+        self.headline = QLabel()
+        self.headline.setWordWrap(True)
+        self.headline.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.rationale = QLabel()
+        self.rationale.setWordWrap(True)
+        self.rationale.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        lay.addWidget(self.status)
+        lay.addWidget(self.headline)
+        lay.addWidget(self.rationale)
+
+        self.model = OptionsModel(self)
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().hide()
+        self.table.setAlternatingRowColors(True)
+        self.table.setWordWrap(False)
+        self.table.setAccessibleName("Ranked options")
+        head = self.table.horizontalHeader()
+        head.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        head.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.table.selectionModel().currentRowChanged.connect(self._show_detail)
+        self.detail = QLabel()
+        self.detail.setWordWrap(True)
+        self.detail.setObjectName("optionDetail")
+        self.detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+
+        top = QWidget()
+        tl = QVBoxLayout(top)
+        tl.setContentsMargins(0, 0, 0, 0)
+        tl.addWidget(self.table, 1)
+        tl.addWidget(self.detail)
+        self.splitter = QSplitter(Qt.Orientation.Vertical)
+        self.splitter.addWidget(top)
+        self.chart_holder = QWidget()
+        QVBoxLayout(self.chart_holder).setContentsMargins(0, 0, 0, 0)
+        self.splitter.addWidget(self.chart_holder)
+        self.splitter.setStretchFactor(0, 2)
+        self.splitter.setStretchFactor(1, 3)
+        lay.addWidget(self.splitter, 1)
+
+        live.evaluation_changed.connect(self.show_evaluation)
+        live.status_changed.connect(self._status)
+        self._status(live.status)
+
+    def ensure_charts(self) -> None:
+        if self.charts is None:
+            QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+            try:
+                from ui.results.charts import ChartsPanel
+
+                self.charts = ChartsPanel()
+            finally:
+                QGuiApplication.restoreOverrideCursor()
+            self.chart_holder.layout().addWidget(self.charts)
+            self.charts.set_evaluation(self.live.evaluation)
+
+    def initializePage(self) -> None:
+        self.ensure_charts()
+        self.show_evaluation(self.live.evaluation)
+        if self.live.status != "computing" and not self.live.is_current():
+            self.live.schedule()
+
+    def isComplete(self) -> bool:
+        return self.live.evaluation is not None
+
+    def _status(self, status: str) -> None:
+        text = {
+            "computing": "⟳ Updating…",
+            "ready": "✓ Up to date",
+            "waiting": "Loading the catalog…",
+        }.get(status, self.live.message)
+        self.status.setText(text)
+        color = "#b3261e" if status in ("failed", "invalid") else "#555555"
+        self.status.setStyleSheet(f"color: {color};")
+
+    def show_evaluation(self, ev: Evaluation | None) -> None:
+        self.model.set_evaluation(ev)
+        if self.charts is not None:
+            self.charts.set_evaluation(ev)
+        if ev is None:
+            self.headline.setText("")
+            self.rationale.setText("")
+            self.detail.setText("")
+        else:
+            rec = ev.recommendation
+            if rec is not None:
+                self.headline.setText(
+                    f"<span style='font-size:14pt'><b>Recommended:</b> {escape(rec.name)}</span>"
+                    f"<br>about <b>${rec.monthly_cost_usd:,.0f}</b> a month, "
+                    f"${rec.horizon_cost_usd:,.0f} over {ev.horizon_months} months "
+                    f"(${rec.cost_per_million_tokens_usd:,.2f} per million tokens)"
+                )
+            else:
+                self.headline.setText("<b>No option is allowed for this scenario.</b>")
+            lines = list(ev.rationale[1:] if rec is not None else ev.rationale)
+            lines += [f"⚠ {w}" for w in ev.warnings]
+            self.rationale.setText("<br>".join(escape(x) for x in lines))
+            if self.model.rowCount() and self.table.currentIndex().row() < 0:
+                self.table.selectRow(0)
+        self.completeChanged.emit()
+
+    def _show_detail(self, current: Any, _previous: Any = None) -> None:
+        if not current.isValid():
+            self.detail.setText("")
+            return
+        o = self.model.option(current.row())
+        parts = ", ".join(f"{p.label} ${p.monthly_usd:,.0f}" for p in o.parts)
+        routes = "; ".join(
+            f"{r.task_name} → {r.model_name}" + (" (self-hosted)" if r.self_hosted else "")
+            for r in o.routes
+        )
+        bits = [f"<b>#{o.rank} {escape(o.name)}</b>", f"Monthly: {escape(parts)}"]
+        if routes:
+            bits.append(f"Models: {escape(routes)}")
+        c = o.capacity
+        if c is not None:
+            bits.append(
+                f"Serving: {c.replicas} replica(s) × {c.gpus_per_replica} GPU(s), {c.precision}, "
+                f"first token {c.ttft_ms:,.0f} ms, {c.tokens_per_s_per_user:,.0f} tokens/s per user"
+            )
+        if o.risks:
+            bits.append("Risks: " + escape("; ".join(o.risks)))
+        if not o.allowed:
+            bits.append(
+                f"<span style='color:#b3261e'>Not allowed: {escape(o.not_allowed_reason)}</span>"
+            )
+        self.detail.setText("<br>".join(bits))
