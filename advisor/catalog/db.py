@@ -378,4 +378,4 @@ def open_db(path: Path | None = None) -> Iterator[sqlite_utils.Database]:
 
 
 def meta(db: sqlite_utils.Database) -> dict[str, str]:
-    return {row["key"]: row["value"] for row in db["meta"].rows}  # type: ignore[union-attr]
+    return {row["key"]: row["value"] for row in db["meta"].rows}

@@ -144,10 +144,7 @@ def remove_override(db: sqlite_utils.Database, kind: str, record_id: str, field:
 
 
 def list_overrides(db: sqlite_utils.Database) -> list[dict[str, Any]]:
-    return [
-        {k: r[k] for k in (*OVERRIDE_FIELDS, "created_at")}
-        for r in db["overrides"].rows  # type: ignore[union-attr]
-    ]
+    return [{k: r[k] for k in (*OVERRIDE_FIELDS, "created_at")} for r in db["overrides"].rows]
 
 
 def read_override_file(path: Path) -> list[dict[str, Any]]:

@@ -238,7 +238,7 @@ def resolve_with_genai_prices(ref: str, provider: str | None) -> str | None:
 
 def _load_overrides(db: sqlite_utils.Database) -> dict[tuple[str, str], dict[str, str]]:
     out: dict[tuple[str, str], dict[str, str]] = {}
-    for row in db["overrides"].rows:  # type: ignore[union-attr]
+    for row in db["overrides"].rows:
         out.setdefault((row["kind"], row["record_id"]), {})[row["field"]] = row["value"]
     return out
 
@@ -258,7 +258,7 @@ def _api_models(
         tier_tuple = tuple((int(s), Decimal(p)) for s, p in json.loads(tiers)) if tiers else ()
         ps.prices[key] = (Decimal(base), tier_tuple)
     out: list[ApiModel] = []
-    for row in db["api_models"].rows:  # type: ignore[union-attr]
+    for row in db["api_models"].rows:
         mid = row["id"]
         model_sets = sets.get(mid, {})
         if "standard" not in model_sets:
@@ -311,7 +311,7 @@ def load_catalog(path: Path | None = None, *, ensure: bool = True) -> Catalog:
         overrides = _load_overrides(db)
         groups: dict[str, tuple[Any, ...]] = {}
         for kind in SEED_KINDS.values():
-            rows = db[kind.table].rows  # type: ignore[union-attr]
+            rows = db[kind.table].rows
             groups[kind.name] = tuple(
                 _record(kind, row, overrides.get((kind.name, row["id"]), {})) for row in rows
             )
@@ -333,4 +333,4 @@ def load_catalog(path: Path | None = None, *, ensure: bool = True) -> Catalog:
 
 def with_records(catalog: Catalog, **groups: Iterable[Any]) -> Catalog:
     """A copy of a catalog with some record groups replaced (for tests and what-ifs)."""
-    return dataclasses.replace(catalog, **{k: tuple(v) for k, v in groups.items()})
+    return dataclasses.replace(catalog, **{k: tuple(v) for k, v in groups.items()})  # type: ignore[arg-type]

@@ -128,8 +128,8 @@ def resolve(scenario: Scenario, catalog: Catalog) -> CostInputs:
         heads = sum((Decimal(str(d[1])) for d in people), Decimal(0))
         hourly = monthly / heads / Decimal(160)
     else:
-        staff = [s.loaded_monthly_usd for s in catalog.staff if s.region == team.region] or [
+        costs = [s.loaded_monthly_usd for s in catalog.staff if s.region == team.region] or [
             s.loaded_monthly_usd for s in catalog.staff
         ]
-        hourly = max(staff) / Decimal(160)
+        hourly = max(costs) / Decimal(160)
     return CostInputs(values, total, tuple(detail), hourly)

@@ -498,7 +498,8 @@ def _fleet(ctx: Context, sized: SizedDeployment, share: float, scale_down: bool)
 
 def _resale_fraction(ctx: Context, age_years: float) -> float:
     # Exponential decay through the sourced 3-year resale point.
-    return float(ctx.inputs["gpu_resale_value_after_3y"]) ** (age_years / 3.0)
+    base: float = ctx.inputs["gpu_resale_value_after_3y"]
+    return float(base ** (age_years / 3.0))
 
 
 def owned_option(

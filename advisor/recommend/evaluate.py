@@ -51,7 +51,9 @@ from advisor.scenario.validate import validate
 BUILD_KINDS = ("rented", "owned", "hybrid")
 
 
-def _hybrid_options(ctx: Context, candidates: Sequence, routes_all: Sequence) -> list[Option]:
+def _hybrid_options(
+    ctx: Context, candidates: Sequence[ApiModel], routes_all: Sequence[TaskRoute]
+) -> list[Option]:
     """Self-host a model for the tasks it is good enough for; send the rest to an API."""
     tasks = [t.task for t in ctx.scenario.workload.tasks]
     subsets: dict[frozenset[str], float] = {}
@@ -98,7 +100,7 @@ def _hybrid_options(ctx: Context, candidates: Sequence, routes_all: Sequence) ->
     return out
 
 
-def _task_fit(ctx: Context, candidates: Sequence) -> list[TaskFit]:
+def _task_fit(ctx: Context, candidates: Sequence[ApiModel]) -> list[TaskFit]:
     names = quality.task_names(ctx.catalog)
     per_req = {m.id: api_cost_per_request(ctx, m)[0] for m in candidates}
     out = []
@@ -203,8 +205,8 @@ def break_even(build: Option | None, buy: Option | None, monthly_tokens: float) 
         return BreakEven(
             None,
             f"{missing} is available to compare",
-            build and build.name,
-            buy and buy.name,
+            build.name if build else None,
+            buy.name if buy else None,
             monthly_tokens,
         )
 
@@ -466,8 +468,8 @@ def evaluate(scenario: Scenario, catalog: Catalog, cal: Calibration | None = Non
         tot = horizon.totals(draws)
         for i, d in enumerate(drv):
             choices = [
-                options[min(allowed_idx, key=lambda k, r=r: tot[r, k])].name
-                for r in (2 * i, 2 * i + 1)
+                options[allowed_idx[int(np.argmin(tot[row, allowed_idx]))]].name
+                for row in (2 * i, 2 * i + 1)
             ]
             flips = any(c != options[rec_idx].name for c in choices)
             bars.append(
@@ -501,8 +503,8 @@ def evaluate(scenario: Scenario, catalog: Catalog, cal: Calibration | None = Non
         prob = float(np.mean(totals[:, builds].min(axis=1) < totals[:, buys].min(axis=1)))
     unc = Uncertainty(n, tuple(ranges), prob)
 
-    flips = [b for b in bars if b.flips]
-    rationale = _rationale(views, rec, be, prob, flips, mtok)
+    flipping = [b for b in bars if b.flips]
+    rationale = _rationale(views, rec, be, prob, flipping, mtok)
     inputs_used = tuple(
         InputUsed(a.key, a.label, f"{a.value:g} {a.unit}".strip(), a.source, a.as_of, a.basis)
         for a in inputs.values.values()

@@ -104,10 +104,10 @@ def validate(scenario: Scenario, catalog: Catalog | None = None) -> list[Problem
             Problem("workload.data_residency", "error", f"must be one of {', '.join(RESIDENCY)}")
         )
 
-    t = scenario.team
-    if not t.roles:
+    team = scenario.team
+    if not team.roles:
         p.append(Problem("team.roles", "warning", "no people: a build would have nobody to run it"))
-    for i, r in enumerate(t.roles):
+    for i, r in enumerate(team.roles):
         path = f"team.roles[{i}]"
         _range(p, f"{path}.count", r.count, 0, 1000)
         _range(
@@ -129,18 +129,18 @@ def validate(scenario: Scenario, catalog: Catalog | None = None) -> list[Problem
         if (
             catalog is not None
             and r.monthly_cost_usd is None
-            and not any(s.role == r.role and s.region == t.region for s in catalog.staff)
+            and not any(s.role == r.role and s.region == team.region for s in catalog.staff)
         ):
             p.append(
                 Problem(
                     f"{path}.role",
                     "error",
-                    f"no catalog cost for {r.role} in {t.region}; enter a monthly cost",
+                    f"no catalog cost for {r.role} in {team.region}; enter a monthly cost",
                 )
             )
-    _range(p, "team.api_share_of_time", t.api_share_of_time, 0, 1)
-    _range(p, "team.hiring_months", t.hiring_months, 0, 60)
-    _range(p, "team.maintenance_hours_per_month", t.maintenance_hours_per_month, 0, 2000)
+    _range(p, "team.api_share_of_time", team.api_share_of_time, 0, 1)
+    _range(p, "team.hiring_months", team.hiring_months, 0, 60)
+    _range(p, "team.maintenance_hours_per_month", team.maintenance_hours_per_month, 0, 2000)
 
     h = scenario.hardware
     for i, o in enumerate(h.owned):
