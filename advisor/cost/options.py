@@ -533,7 +533,8 @@ def owned_option(
     )
     capital = to_buy * capex_per_gpu * (1.0 - residual) / amort_months + used_owned * owned_decline
     installed_kw = needed * gpu.tdp_w / 1000.0 * (1.0 + inp["server_power_overhead_fraction"])
-    util = min(sized.utilisation * sized.replicas / max(fleet.units(1.0), 1.0), 1.0)
+    installed_replicas = needed // sized.gpus_per_replica
+    util = min(sized.utilisation * sized.replicas / max(installed_replicas, 1), 1.0)
     idle = inp["gpu_idle_power_fraction"]
     kwh_idle = installed_kw * idle * HOURS_PER_MONTH * inp["pue"]
     kwh_load = installed_kw * (1.0 - idle) * util * HOURS_PER_MONTH * inp["pue"]
@@ -573,7 +574,8 @@ def owned_option(
         name=name,
         lines=tuple(lines),
         routes=(),
-        sized=sized,
+        # What is installed (sized for the horizon's peak), so names and capacity agree.
+        sized=replace(sized, replicas=installed_replicas, total_gpus=needed, utilisation=util),
         fleet=fleet,
         gpu=gpu,
         owned_gpus_used=used_owned,

@@ -68,7 +68,8 @@ def _hybrid_options(
         rest = [t for t in tasks if t not in subset]
         if any(t not in api_by_task for t in rest):
             continue
-        names = ", ".join(sorted(subset))
+        labels = quality.task_names(ctx.catalog)
+        names = ", ".join(labels.get(t, t).lower() for t in tasks if t in subset)
         for build in build_options(ctx, sorted(subset), share, limit=1):
             api_routes = [api_by_task[t] for t in rest]
             spend = sum(r.usd_per_request * ctx.task_requests[r.task] for r in api_routes)

@@ -11,11 +11,18 @@ from __future__ import annotations
 import functools
 import itertools
 import math
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from html import escape
 
 from advisor.report.format import tokens, usd_short
+
+
+def _compact(text: str) -> str:
+    """``$5.00k`` -> ``$5k``, ``1.00bn`` -> ``1bn`` (tick labels need no trailing zeros)."""
+    return re.sub(r"\.0+(?=[a-zA-Z]*$)|(\.\d*?[1-9])0+(?=[a-zA-Z]*$)", r"\1", text)
+
 
 FONT_FAMILY = "Report Sans, DejaVu Sans Condensed, DejaVu Sans, sans-serif"
 FONT_FILES = {False: "DejaVuSansCondensed.ttf", True: "DejaVuSansCondensed-Bold.ttf"}
@@ -234,18 +241,39 @@ def log_ticks(low: float, high: float) -> list[float]:
     return ticks
 
 
+TICK = 9.5  # px: axis tick labels
+LABEL = 10.5  # px: row labels
+SMALL = 9.0  # px: secondary labels and values
+
+
 def _legend(svg: Svg, items: Sequence[tuple[str, str]], x0: float, y: float, right: float) -> float:
     """Swatches with labels, wrapped onto rows; returns the y below the last row."""
-    size, gap, row_h = 8.5, 14.0, 14.0
+    size, gap, row_h = 10.0, 16.0, 16.0
     x = x0
     for label, colour in items:
-        w = 12 + text_width(label, size)
+        w = 15 + text_width(label, size)
         if x > x0 and x + w > right:
             x, y = x0, y + row_h
-        svg.rect(x, y - 8, 9, 9, colour, rx=1.5)
-        svg.text(x + 12, y, label, size, fill=INK)
+        svg.rect(x, y - 9, 10, 10, colour, rx=1.5)
+        svg.text(x + 14, y, label, size, fill=INK)
         x += w + gap
     return y + row_h
+
+
+def _value_ticks(
+    svg: Svg,
+    ticks: Sequence[float],
+    left: float,
+    scale: float,
+    bands: Sequence[tuple[float, float]],
+    bottom: float,
+) -> None:
+    """Grid lines behind the bars only (not through the labels above them), and tick labels."""
+    for t in ticks:
+        x = left + t * scale
+        for y0, y1 in bands:
+            svg.line(x, y0, x, y1, GRID)
+        svg.text(x, bottom + 13, _compact(usd_short(t)), TICK, "middle", MUTED)
 
 
 # --- charts -----------------------------------------------------------------------------------
@@ -260,14 +288,17 @@ class StackRow:
 
 
 def cost_breakdown(rows: Sequence[StackRow], title: str = "Monthly cost by component") -> str:
-    """Horizontal stacked bars: each option's monthly cost split into its components."""
-    label_w, size, bar_h, pitch = 230.0, 8.5, 14.0, 22.0
-    left, right = label_w + 8, WIDTH - 58
-    top = 8.0
+    """Horizontal stacked bars, each under its option's name, split into cost components."""
+    bar_h, pitch, top, bar_dy = 13.0, 40.0, 4.0, 17.0
+    left, right = 0.0, WIDTH - 52
     totals = [sum(max(v, 0.0) for _, _, v in r.parts) for r in rows]
     ticks = nice_ticks(max(totals, default=0.0) or 1.0)
     scale = (right - left) / ticks[-1]
     plot_h = pitch * max(len(rows), 1)
+    bands = [
+        (top + i * pitch + bar_dy - 3, top + i * pitch + bar_dy + bar_h + 3)
+        for i in range(len(rows))
+    ]
     order = {c: i for i, c in enumerate(COMPONENT_COLOURS)}
     seen: dict[str, str] = {}
     for row in rows:
@@ -276,35 +307,42 @@ def cost_breakdown(rows: Sequence[StackRow], title: str = "Monthly cost by compo
                 seen.setdefault(comp, label)
     legend = sorted(seen.items(), key=lambda kv: (order.get(kv[0], 99), kv[0]))
     svg = Svg(WIDTH, 0, title)
-    for t in ticks:
-        x = left + t * scale
-        svg.line(x, top, x, top + plot_h, GRID)
-        svg.text(x, top + plot_h + 12, usd_short(t), 8, "middle", MUTED)
+    _value_ticks(svg, ticks, left, scale, bands, top + plot_h)
     for i, (row, total) in enumerate(zip(rows, totals, strict=True)):
-        y = top + i * pitch + (pitch - bar_h) / 2
+        y = top + i * pitch
         colour = MUTED if row.muted else INK
         svg.text(
-            0,
-            y + bar_h - 3.5,
-            fit_text(row.label, label_w, size, row.highlight),
-            size,
+            left,
+            y + 12,
+            fit_text(row.label, WIDTH, LABEL, row.highlight),
+            LABEL,
             fill=colour,
             bold=row.highlight,
         )
-        x = left
-        parts = sorted(row.parts, key=lambda p: (order.get(p[0], 99), p[0]))
-        for comp, _label, value in parts:
+        x, bar_y = left, y + bar_dy
+        for comp, _label, value in sorted(row.parts, key=lambda p: (order.get(p[0], 99), p[0])):
             if value <= 0:
                 continue
             w = value * scale
             svg.rect(
-                x, y, w, bar_h, component_colour(comp), fill_opacity="0.4" if row.muted else None
+                x,
+                bar_y,
+                w,
+                bar_h,
+                component_colour(comp),
+                fill_opacity="0.4" if row.muted else None,
             )
             x += w
-        svg.text(x + 4, y + bar_h - 3.5, usd_short(total), 8, fill=colour, bold=row.highlight)
-    svg.line(left, top, left, top + plot_h, AXIS)
+        svg.text(
+            x + 4,
+            bar_y + bar_h - 2.5,
+            usd_short(total),
+            SMALL + 0.5,
+            fill=colour,
+            bold=row.highlight,
+        )
     y = _legend(
-        svg, [(label, component_colour(c)) for c, label in legend], left, top + plot_h + 32, WIDTH
+        svg, [(label, component_colour(c)) for c, label in legend], left, top + plot_h + 34, WIDTH
     )
     svg.height = y
     return svg.render()
@@ -336,18 +374,17 @@ def crossover(
     title: str = "Monthly cost against monthly volume",
 ) -> str:
     """Cost against volume on log-log axes, one line per option, with today and break-even."""
-    left, right, top, plot_h = 62.0, WIDTH - 12, 14.0, 250.0
+    left, right, top, plot_h = 66.0, WIDTH - 14, 16.0, 260.0
     svg = Svg(WIDTH, 0, title)
     pos = [v for s in series for v in s.values if v > 0 and math.isfinite(v)]
-    xpos = [x for x in xs if x > 0]
+    xpos = [x for x in xs if x > 0 and math.isfinite(x)]
     if not pos or not xpos:
-        svg.text(WIDTH / 2, 40, "No cost data to plot", 10, "middle", MUTED)
+        svg.text(WIDTH / 2, 40, "No cost data to plot", LABEL, "middle", MUTED)
         svg.height = 60
         return svg.render()
     x_lo, x_hi = min(xpos), max(xpos)
-    y_lo, y_hi = min(pos), max(pos)
-    y_lo = 10 ** math.floor(math.log10(y_lo))
-    y_hi = 10 ** math.ceil(math.log10(y_hi * 1.0001))
+    y_lo = 10 ** math.floor(math.log10(min(pos)))
+    y_hi = 10 ** math.ceil(math.log10(max(pos) * 1.0001))
     lx_lo, lx_hi = math.log10(x_lo), math.log10(x_hi)
     ly_lo, ly_hi = math.log10(y_lo), math.log10(y_hi)
 
@@ -359,53 +396,59 @@ def crossover(
 
     for t in log_ticks(y_lo, y_hi):
         svg.line(left, py(t), right, py(t), GRID)
-        svg.text(left - 5, py(t) + 3, usd_short(t), 8, "end", MUTED)
+        svg.text(left - 6, py(t) + 3.5, _compact(usd_short(t)), TICK, "end", MUTED)
     for t in log_ticks(x_lo, x_hi):
         svg.line(px(t), top, px(t), top + plot_h, GRID)
-        svg.text(px(t), top + plot_h + 12, tokens(t), 8, "middle", MUTED)
+        svg.text(px(t), top + plot_h + 14, _compact(tokens(t)), TICK, "middle", MUTED)
     svg.line(left, top + plot_h, right, top + plot_h, AXIS)
     svg.line(left, top, left, top + plot_h, AXIS)
     svg.text(
-        (left + right) / 2, top + plot_h + 26, "tokens a month (log scale)", 8.5, "middle", MUTED
+        (left + right) / 2, top + plot_h + 30, "tokens a month (log scale)", SMALL, "middle", MUTED
     )
+    mid = top + plot_h / 2
     svg.text(
         12,
-        top + plot_h / 2,
+        mid,
         "USD a month (log scale)",
-        8.5,
+        SMALL,
         "middle",
         MUTED,
-        transform=f"rotate(-90 12 {_n(top + plot_h / 2)})",
+        transform=f"rotate(-90 12 {_n(mid)})",
     )
     if x_lo <= today <= x_hi:
         svg.line(px(today), top, px(today), top + plot_h, INK, stroke_dasharray="4 3")
-        svg.text(px(today) + 4, top + 9, "today", 8, fill=INK, bold=True)
+        svg.text(px(today) + 5, top + 11, f"today {tokens(today)}", SMALL, fill=INK, bold=True)
     for s in sorted(series, key=lambda s: s.highlight):
         pts = [(px(x), py(v)) for x, v in zip(xs, s.values, strict=True) if x > 0 and v > 0]
-        svg.polyline(pts, kind_colour(s.kind), stroke_width=3.0 if s.highlight else 1.8)
+        svg.polyline(pts, kind_colour(s.kind), stroke_width=3.2 if s.highlight else 2.0)
     if break_even is not None and break_even_series is not None and x_lo <= break_even <= x_hi:
         y = _interp_log(xs, series[break_even_series].values, break_even)
         if y is not None:
             bx, by = px(break_even), py(y)
             svg.line(bx, top, bx, top + plot_h, ALERT, stroke_dasharray="2 2")
-            svg.circle(bx, by, 4, "#ffffff", stroke=ALERT, stroke_width=2.0)
-            label = f"break-even {tokens(break_even)}"
+            svg.circle(bx, by, 4.5, "#ffffff", stroke=ALERT, stroke_width=2.0)
             anchor = "end" if bx > (left + right) / 2 else "start"
             svg.text(
-                bx + (-5 if anchor == "end" else 5), top + 20, label, 8, anchor, ALERT, bold=True
+                bx + (-6 if anchor == "end" else 6),
+                top + 26,
+                f"break-even {tokens(break_even)}",
+                SMALL,
+                anchor,
+                ALERT,
+                bold=True,
             )
-    items = [
-        (
-            fit_text(f"{KIND_LABELS.get(s.kind, s.kind)}: {s.label}", WIDTH - left - 20, 8.5),
-            kind_colour(s.kind),
+    y = top + plot_h + 50
+    for s in series:
+        label = f"{KIND_LABELS.get(s.kind, s.kind)}: {s.label}"
+        svg.rect(left, y - 5, 16, 3.5, kind_colour(s.kind))
+        svg.text(
+            left + 22,
+            y,
+            fit_text(label, right - left - 22, 10.0, s.highlight),
+            10.0,
+            bold=s.highlight,
         )
-        for s in series
-    ]
-    y = top + plot_h + 44
-    for label, colour in items:
-        svg.rect(left, y - 4, 14, 3, colour)
-        svg.text(left + 20, y, label, 8.5)
-        y += 13
+        y += 15
     svg.height = y
     return svg.render()
 
@@ -422,12 +465,12 @@ class TornadoRow:
 
 def tornado(rows: Sequence[TornadoRow], base: float, title: str = "Sensitivity") -> str:
     """Bars from the base horizon cost to its value with each input at its low and high end."""
-    label_w, size, bar_h, pitch = 190.0, 8.5, 13.0, 26.0
-    left, right, top = label_w + 10, WIDTH - 70, 22.0
+    label_w, bar_h, pitch = 216.0, 14.0, 30.0
+    left, right, top = label_w + 12, WIDTH - 64, 24.0
     values = [base] + [v for r in rows for v in (r.low_cost, r.high_cost)]
     lo, hi = min(values), max(values)
     pad = (hi - lo) * 0.08 or max(abs(base) * 0.05, 1.0)
-    lo, hi = max(lo - pad, 0.0) if lo >= 0 else lo - pad, hi + pad
+    lo, hi = (max(lo - pad, 0.0) if lo >= 0 else lo - pad), hi + pad
     scale = (right - left) / (hi - lo)
 
     def px(v: float) -> float:
@@ -435,37 +478,41 @@ def tornado(rows: Sequence[TornadoRow], base: float, title: str = "Sensitivity")
 
     svg = Svg(WIDTH, 0, title)
     plot_h = pitch * max(len(rows), 1)
-    svg.text(px(base), 9, f"today's estimate {usd_short(base)}", 8, "middle", INK, bold=True)
+    svg.text(px(base), 11, f"today's estimate {usd_short(base)}", SMALL, "middle", INK, bold=True)
     for i, r in enumerate(rows):
         y = top + i * pitch
         svg.text(
             0,
-            y + 9,
-            fit_text(r.label, label_w, size, r.flips),
-            size,
+            y + 10,
+            fit_text(r.label, label_w, LABEL, r.flips),
+            LABEL,
             bold=r.flips,
             fill=ALERT if r.flips else INK,
         )
-        svg.text(0, y + 20, fit_text(r.range_text, label_w, 7.5), 7.5, fill=MUTED)
+        svg.text(0, y + 23, fit_text(r.range_text, label_w, SMALL - 0.5), SMALL - 0.5, fill=MUTED)
         for value, colour in ((r.low_cost, LOW_COLOUR), (r.high_cost, HIGH_COLOUR)):
             a, b = sorted((px(base), px(value)))
-            svg.rect(a, y + 2, b - a, bar_h, colour)
+            svg.rect(a, y + 4, b - a, bar_h, colour)
         for value in (r.low_cost, r.high_cost):
             if abs(px(value) - px(base)) < 0.5:
                 continue
-            end = px(value)
             anchor = "end" if value < base else "start"
             svg.text(
-                end + (-3 if anchor == "end" else 3), y + 12, usd_short(value), 7.5, anchor, MUTED
+                px(value) + (-4 if anchor == "end" else 4),
+                y + 15,
+                usd_short(value),
+                SMALL,
+                anchor,
+                MUTED,
             )
         if r.flips:
-            svg.text(WIDTH, y + 12, r.flip_text or "flips", 8, "end", ALERT, bold=True)
+            svg.text(WIDTH, y + 15, r.flip_text or "flips", SMALL, "end", ALERT, bold=True)
     svg.line(px(base), top - 4, px(base), top + plot_h, INK, stroke_width=1.2)
     y = _legend(
         svg,
         [("input at its low value", LOW_COLOUR), ("input at its high value", HIGH_COLOUR)],
         left,
-        top + plot_h + 12,
+        top + plot_h + 14,
         WIDTH,
     )
     svg.height = y
@@ -480,33 +527,58 @@ class RangeRow:
     p50: float
     p90: float
     highlight: bool = False
+    muted: bool = False  # ruled out: drawn lighter
 
 
 def ranges(rows: Sequence[RangeRow], title: str = "Horizon cost ranges") -> str:
-    """P10-P90 bars with a P50 tick for each option (linear axis from zero)."""
-    label_w, size, bar_h, pitch = 230.0, 8.5, 10.0, 20.0
-    left, right, top = label_w + 8, WIDTH - 58, 6.0
+    """P10-P90 bars with a P50 tick, each under its option's name (linear axis from zero)."""
+    bar_h, pitch, top, bar_dy = 11.0, 38.0, 4.0, 18.0
+    left, right = 0.0, WIDTH - 52
     ticks = nice_ticks(max((r.p90 for r in rows), default=0.0) or 1.0)
     scale = (right - left) / ticks[-1]
     plot_h = pitch * max(len(rows), 1)
+    bands = [
+        (top + i * pitch + bar_dy - 4, top + i * pitch + bar_dy + bar_h + 4)
+        for i in range(len(rows))
+    ]
     svg = Svg(WIDTH, 0, title)
-    for t in ticks:
-        svg.line(left + t * scale, top, left + t * scale, top + plot_h, GRID)
-        svg.text(left + t * scale, top + plot_h + 12, usd_short(t), 8, "middle", MUTED)
+    _value_ticks(svg, ticks, left, scale, bands, top + plot_h)
     for i, r in enumerate(rows):
-        y = top + i * pitch + (pitch - bar_h) / 2
+        y = top + i * pitch
+        label = r.label + (" (ruled out)" if r.muted else "")
         svg.text(
-            0, y + bar_h - 2, fit_text(r.label, label_w, size, r.highlight), size, bold=r.highlight
+            left,
+            y + 12,
+            fit_text(label, WIDTH, LABEL, r.highlight),
+            LABEL,
+            bold=r.highlight,
+            fill=MUTED if r.muted else INK,
         )
         colour = kind_colour(r.kind)
+        bar_y = y + bar_dy
         a, b = left + r.p10 * scale, left + r.p90 * scale
-        svg.rect(a, y, max(b - a, 1.5), bar_h, colour, fill_opacity="0.35", stroke=colour)
+        svg.rect(
+            a,
+            bar_y,
+            max(b - a, 2.0),
+            bar_h,
+            colour,
+            fill_opacity="0.15" if r.muted else "0.35",
+            stroke=colour,
+            stroke_opacity="0.5" if r.muted else None,
+        )
         m = left + r.p50 * scale
-        svg.line(m, y - 2, m, y + bar_h + 2, colour, stroke_width=2.5)
-        svg.text(b + 4, y + bar_h - 2, usd_short(r.p50), 8, fill=INK, bold=r.highlight)
-    svg.line(left, top, left, top + plot_h, AXIS)
+        svg.line(m, bar_y - 2.5, m, bar_y + bar_h + 2.5, colour, stroke_width=2.5)
+        svg.text(
+            max(b, a + 2.0) + 4,
+            bar_y + bar_h - 1.5,
+            usd_short(r.p50),
+            SMALL + 0.5,
+            fill=INK,
+            bold=r.highlight,
+        )
     items = [(KIND_LABELS.get(k, k), kind_colour(k)) for k in _kinds(r.kind for r in rows)]
-    y = _legend(svg, [*items, ("bar: P10 to P90; tick: P50", AXIS)], left, top + plot_h + 30, WIDTH)
+    y = _legend(svg, [*items, ("bar: P10 to P90, tick: P50", AXIS)], left, top + plot_h + 34, WIDTH)
     svg.height = y
     return svg.render()
 
@@ -515,24 +587,34 @@ def _kinds(kinds: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(kinds))
 
 
-def comparison(rows: Sequence[tuple[str, str, float, bool]], title: str) -> str:
-    """A few horizontal bars (label, kind, value, highlight), for the executive summary."""
-    label_w, size, bar_h, pitch = 190.0, 8.5, 14.0, 22.0
-    left, right = label_w + 8, WIDTH - 58
-    high = max((v for _, _, v, _ in rows), default=0.0) or 1.0
-    scale = (right - left) / high
-    svg = Svg(WIDTH, pitch * max(len(rows), 1) + 4, title)
-    for i, (label, kind, value, highlight) in enumerate(rows):
-        y = 2 + i * pitch + (pitch - bar_h) / 2
-        svg.text(
-            0, y + bar_h - 3.5, fit_text(label, label_w, size, highlight), size, bold=highlight
+@dataclass(frozen=True)
+class BarRow:
+    label: str
+    kind: str
+    value: float
+    highlight: bool = False
+    note: str = ""
+
+
+def comparison(rows: Sequence[BarRow], title: str) -> str:
+    """A few horizontal bars, each under its label, coloured by option kind."""
+    bar_h, pitch = 14.0, 36.0
+    right = WIDTH - 120
+    high = max((r.value for r in rows), default=0.0) or 1.0
+    scale = right / high
+    svg = Svg(WIDTH, pitch * max(len(rows), 1), title)
+    for i, r in enumerate(rows):
+        y = i * pitch
+        svg.text(0, y + 12, fit_text(r.label, WIDTH, LABEL, r.highlight), LABEL, bold=r.highlight)
+        w = max(r.value, 0.0) * scale
+        svg.rect(
+            0,
+            y + 16,
+            max(w, 1.0),
+            bar_h,
+            kind_colour(r.kind),
+            fill_opacity="0.45" if r.note else None,
         )
-        svg.rect(left, y, max(value, 0.0) * scale, bar_h, kind_colour(kind))
-        svg.text(
-            left + max(value, 0.0) * scale + 4,
-            y + bar_h - 3.5,
-            usd_short(value),
-            8.5,
-            bold=highlight,
-        )
+        text = usd_short(r.value) + (f"  {r.note}" if r.note else "")
+        svg.text(w + 5, y + 27, text, LABEL, bold=r.highlight)
     return svg.render()

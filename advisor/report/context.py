@@ -13,7 +13,16 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from advisor.report import charts
-from advisor.report.format import clip, ms, multiple, num, pct, tokens, tokens_words, usd
+from advisor.report.format import (
+    ms,
+    multiple,
+    num,
+    pct,
+    tokens,
+    tokens_words,
+    usd,
+    usd_short,
+)
 
 if TYPE_CHECKING:
     from advisor.recommend.result import Evaluation, OptionView, TornadoBar
@@ -22,14 +31,14 @@ if TYPE_CHECKING:
 REPORT_TITLE = "LLM sourcing recommendation"
 BUILD_KINDS = ("rented", "owned", "hybrid")
 KIND_TEXT = {
-    "api": "buy through APIs",
-    "rented": "build on rented GPUs",
-    "owned": "build on your own GPUs",
+    "api": "buying through APIs",
+    "rented": "building on rented GPUs",
+    "owned": "building on your own GPUs",
     "hybrid": "a hybrid of an API and your own deployment",
 }
 KIND_LABELS = charts.KIND_LABELS
 NOTES_LIMIT = 3_000  # characters of the scenario's notes printed (the file keeps them all)
-RUNNING_TITLE_LIMIT = 70
+RUNNING_TITLE_WIDTH = 330.0  # px at the header's 10 px type: the left 55 % of the header
 RATE_DRIVERS = ("api_price", "gpu_rental_price")
 TIE_SHARE = 0.02  # a runner-up within 2 % of the horizon cost is a tie on cost
 
@@ -93,7 +102,10 @@ class ReportContext:
     runner_up: OptionView | None
     other_side: OptionView | None
     summary_sentences: tuple[str, ...]
-    tiles: tuple[Tile, ...]
+    scope: str
+    option_tiles: tuple[Tile, ...]
+    metric_tiles: tuple[Tile, ...]
+    no_effect: tuple[str, ...]
     levers: tuple[Lever, ...]
     levers_flip: bool
     warnings: tuple[str, ...]
@@ -138,6 +150,11 @@ def _part(option: OptionView | None, component: str) -> float:
     if option is None:
         return 0.0
     return sum(_f(p.monthly_usd) for p in option.parts if p.component == component)
+
+
+def bare_name(name: str) -> str:
+    """An option's name without its "Buy: " or "Hybrid: " prefix (when a kind label precedes it)."""
+    return re.sub(r"^(Buy|Hybrid): ", "", name)
 
 
 def short_name(option: OptionView) -> str:
@@ -223,7 +240,7 @@ def _summary_sentences(
             "example data residency or the hardware allowed) opens up options.",
         )
     first = (
-        f"We recommend to {KIND_TEXT[rec.kind]}: {rec.name}, at about "
+        f"We recommend {KIND_TEXT[rec.kind]}: {bare_name(rec.name)}, at about "
         f"{usd(rec.monthly_cost_usd)} a month and {usd(rec.horizon_cost_usd)} over "
         f"{ev.horizon_months} months."
     )
@@ -260,48 +277,79 @@ def _summary_sentences(
     return first, "; ".join(clauses) + "."
 
 
-def _tiles(ev: Evaluation, runner: OptionView | None, other: OptionView | None) -> tuple[Tile, ...]:
+def _scope(ev: Evaluation) -> str:
+    counts: dict[str, int] = {}
+    for o in ev.options:
+        counts[o.kind] = counts.get(o.kind, 0) + 1
+    kinds = ", ".join(f"{n} {KIND_LABELS.get(k, k).lower()}" for k, n in counts.items())
+    ruled = sum(1 for o in ev.options if not o.allowed)
+    text = (
+        f"{len(ev.options)} options compared ({kinds}) for {tokens_words(ev.monthly_tokens)} "
+        f"tokens a month ({num(ev.monthly_requests)} requests) over {ev.horizon_months} months"
+    )
+    if ruled:
+        text += f"; {ruled} ruled out by the constraints"
+    return text + f". Prices and specs as of {ev.catalog_as_of}."
+
+
+def _tiles(
+    ev: Evaluation, runner: OptionView | None, other: OptionView | None
+) -> tuple[tuple[Tile, ...], tuple[Tile, ...]]:
+    """The option tiles (recommended, runner-up, best of the other side) and the metric tiles."""
     rec = ev.recommendation
-    tiles = []
+    months = ev.horizon_months
+    options = []
     if rec is not None:
-        tiles.append(
+        options.append(
             Tile(
                 "Recommended",
                 usd(rec.monthly_cost_usd) + " a month",
-                f"{usd(rec.horizon_cost_usd)} over {ev.horizon_months} months",
+                f"{usd(rec.horizon_cost_usd)} over {months} months",
                 rec.kind,
             )
         )
     for caption, opt in (("Runner-up", runner), ("Best " + _side_word(rec), other)):
         if opt is None or (caption != "Runner-up" and opt is runner):
             continue
-        detail = f"{usd(opt.horizon_cost_usd)} over {ev.horizon_months} months"
+        detail = f"{usd(opt.horizon_cost_usd)} over {months} months"
         if not opt.allowed:
             detail += " (ruled out)"
-        tiles.append(Tile(caption, usd(opt.monthly_cost_usd) + " a month", detail, opt.kind))
+        options.append(Tile(caption, usd(opt.monthly_cost_usd) + " a month", detail, opt.kind))
+    metrics = []
     be = ev.break_even
     if be.monthly_tokens is not None:
         ratio = be.monthly_tokens / ev.monthly_tokens if ev.monthly_tokens else 0.0
-        tiles.append(
+        metrics.append(
             Tile(
-                "Break-even volume",
-                f"{tokens(be.monthly_tokens)} tokens/month",
+                "Break-even volume a month",
+                f"{tokens(be.monthly_tokens)} tokens",
                 f"{multiple(ratio)} today's {tokens(ev.monthly_tokens)}",
             )
         )
     else:
-        tiles.append(Tile("Break-even volume", "none in range", be.reason))
+        metrics.append(Tile("Break-even volume a month", "none in range", be.reason))
     prob = ev.uncertainty.probability_build_cheaper
-    tiles.append(
+    metrics.append(
         Tile(
             "Building beats buying",
             pct(prob) if prob is not None else "n/a",
-            f"in {num(ev.uncertainty.draws)} simulated futures"
+            f"of {num(ev.uncertainty.draws)} simulated futures"
             if prob is not None
             else "needs an allowed build and an allowed API option",
         )
     )
-    return tuple(tiles)
+    spread = next(
+        (r for r in ev.uncertainty.ranges if rec is not None and r.option == rec.name), None
+    )
+    if spread is not None:
+        metrics.append(
+            Tile(
+                "Recommended, P10 to P90",
+                f"{usd_short(spread.p10)} to {usd_short(spread.p90)}",
+                f"over {months} months; median {usd_short(spread.p50)}",
+            )
+        )
+    return tuple(options), tuple(metrics)
 
 
 def _side_word(rec: OptionView | None) -> str:
@@ -336,19 +384,29 @@ def _levers(ev: Evaluation) -> tuple[tuple[Lever, ...], bool]:
                 False,
             )
         )
-    be = ev.break_even
-    if rec is not None and be.monthly_tokens is not None and ev.monthly_tokens > 0:
-        ratio = be.monthly_tokens / ev.monthly_tokens
-        direction = "rose" if ratio > 1 else "fell"
-        out.append(
-            Lever(
-                "Request volume beyond its range",
-                f"the build-or-buy answer changes if volume {direction} to about "
-                f"{tokens_words(be.monthly_tokens)} tokens a month ({multiple(ratio)} today's)",
-                False,
-            )
-        )
+    lever = _volume_lever(ev)
+    if lever is not None:
+        out.append(lever)
     return tuple(out), False
+
+
+def _volume_lever(ev: Evaluation) -> Lever | None:
+    """How far volume would have to move for the cheaper side of build-or-buy to change."""
+    rec, be = ev.recommendation, ev.break_even
+    other = _other_side(ev, rec)
+    if rec is None or other is None or not other.allowed or be.monthly_tokens is None:
+        return None
+    if not ev.monthly_tokens:
+        return None
+    ratio = be.monthly_tokens / ev.monthly_tokens
+    words = f"about {tokens_words(be.monthly_tokens)} tokens a month ({multiple(ratio)} today's)"
+    if rec.kind == "api" and ratio > 1:
+        return Lever(
+            "Volume far beyond its range", f"building becomes cheaper above {words}", False
+        )
+    if rec.kind in BUILD_KINDS and ratio < 1:
+        return Lever("Volume far below today's", f"buying becomes cheaper below {words}", False)
+    return None
 
 
 def _notes(text: str) -> tuple[tuple[str, ...], int]:
@@ -494,7 +552,8 @@ def _option_rows(ev: Evaluation) -> tuple[dict[str, Any], ...]:
 def _break_even(ev: Evaluation) -> dict[str, str]:
     be = ev.break_even
     out = {
-        "reason": be.reason,
+        "reason": be.reason[:1].upper() + be.reason[1:],
+        "in_chart": "",
         "build": be.build_option or "",
         "buy": be.buy_option or "",
         "today": tokens_words(be.current_monthly_tokens),
@@ -503,6 +562,12 @@ def _break_even(ev: Evaluation) -> dict[str, str]:
     }
     if be.monthly_tokens is not None:
         out["value"] = tokens_words(be.monthly_tokens)
+        xs = ev.crossover.monthly_tokens
+        if xs and not min(xs) <= be.monthly_tokens <= max(xs):
+            out["in_chart"] = (
+                f"The break-even volume, {tokens_words(be.monthly_tokens)} tokens a month, lies "
+                "outside the range of the chart."
+            )
         if be.current_monthly_tokens:
             out["ratio"] = multiple(be.monthly_tokens / be.current_monthly_tokens)
     return out
@@ -588,17 +653,27 @@ def _tornado(ev: Evaluation) -> tuple[dict[str, Any], ...]:
                 "range": driver_range(b),
                 "low_cost": usd(b.low_cost_usd),
                 "high_cost": usd(b.high_cost_usd),
-                "low_choice": "same"
-                if rec is not None and b.low_choice == rec.name
-                else b.low_choice,
-                "high_choice": "same"
-                if rec is not None and b.high_choice == rec.name
-                else b.high_choice,
+                "change": _choice_change(b, rec),
                 "flips": b.flips,
                 "basis": b.basis,
             }
         )
     return tuple(out)
+
+
+def _no_effect(bar: TornadoBar) -> bool:
+    return abs(_f(bar.high_cost_usd) - _f(bar.low_cost_usd)) < 0.5 and not bar.flips
+
+
+def _choice_change(bar: TornadoBar, rec: OptionView | None) -> str:
+    if rec is None:
+        return ""
+    changes = []
+    if bar.low_choice != rec.name:
+        changes.append(f"at low: {bar.low_choice}")
+    if bar.high_choice != rec.name:
+        changes.append(f"at high: {bar.high_choice}")
+    return "; ".join(changes) or "unchanged"
 
 
 def _uncertainty(ev: Evaluation) -> tuple[dict[str, str], ...]:
@@ -788,7 +863,10 @@ def _charts(ev: Evaluation, runner: OptionView | None, other: OptionView | None)
     cross = ev.crossover
     series = [
         charts.LineSeries(
-            s.option, s.kind, s.monthly_cost_usd, rec is not None and s.option == rec.name
+            bare_name(s.option),
+            s.kind,
+            s.monthly_cost_usd,
+            rec is not None and s.option == rec.name,
         )
         for s in cross.series
     ]
@@ -803,9 +881,11 @@ def _charts(ev: Evaluation, runner: OptionView | None, other: OptionView | None)
         be_series,
         "Monthly cost against monthly volume, best option of each kind",
     )
-    if rec is not None and ev.sensitivity:
-        trows = []
+    trows = []
+    if rec is not None:
         for b in ev.sensitivity:
+            if _no_effect(b):
+                continue
             flip_to = b.low_choice if b.low_choice != rec.name else b.high_choice
             trows.append(
                 charts.TornadoRow(
@@ -817,6 +897,7 @@ def _charts(ev: Evaluation, runner: OptionView | None, other: OptionView | None)
                     "flips" if not b.flips else f"flips to #{_rank_of(ev, flip_to)}",
                 )
             )
+    if rec is not None and trows:
         out["tornado"] = charts.tornado(
             trows, _f(rec.horizon_cost_usd), "Horizon cost of the recommendation"
         )
@@ -831,24 +912,32 @@ def _charts(ev: Evaluation, runner: OptionView | None, other: OptionView | None)
             _f(r.p50),
             _f(r.p90),
             rec is not None and r.option == rec.name,
+            r.option in ranks and not ranks[r.option].allowed,
         )
         for r in ev.uncertainty.ranges
     ]
     if rrows:
         out["ranges"] = charts.ranges(rrows, "Horizon cost, P10 to P90")
-    compare = []
+    compare: list[charts.BarRow] = []
+    seen: list[OptionView] = []
     for caption, o in (
         ("Recommended", rec),
         ("Runner-up", runner),
         ("Best " + _side_word(rec), other),
     ):
-        if o is not None and all(o is not c[4] for c in compare):
-            label = f"{caption}: #{o.rank} {short_name(o)}"
-            compare.append((label, o.kind, _f(o.horizon_cost_usd), o is rec, o))
+        if o is not None and o not in seen:
+            seen.append(o)
+            compare.append(
+                charts.BarRow(
+                    f"{caption}: #{o.rank} {short_name(o)}",
+                    o.kind,
+                    _f(o.horizon_cost_usd),
+                    o is rec,
+                    "" if o.allowed else "(ruled out)",
+                )
+            )
     if compare:
-        out["summary"] = charts.comparison(
-            [c[:4] for c in compare], f"Cost over {ev.horizon_months} months"
-        )
+        out["summary"] = charts.comparison(compare, f"Cost over {ev.horizon_months} months")
     return out
 
 
@@ -879,6 +968,8 @@ def build_context(
     organisation = ev.organisation
     doc_title = f"{REPORT_TITLE}: {name}"
     levers, levers_flip = _levers(ev)
+    task_names = {t.task: t.task_name for t in ev.task_fit}
+    option_tiles, metric_tiles = _tiles(ev, runner, other)
     notes, shortened = _notes(scenario.notes)
     workload, team, hardware, prefs = _scenario_rows(scenario, ev)
     fit, overbuying = _task_fit(ev)
@@ -890,7 +981,7 @@ def build_context(
     return ReportContext(
         title=REPORT_TITLE,
         doc_title=doc_title,
-        running_title=clip(name, RUNNING_TITLE_LIMIT),
+        running_title=charts.fit_text(name, RUNNING_TITLE_WIDTH, 10.0),
         organisation=organisation,
         scenario_name=name,
         generated=f"{today.day} {today:%B %Y}",
@@ -907,14 +998,19 @@ def build_context(
         runner_up=runner,
         other_side=other if other is not runner else None,
         summary_sentences=_summary_sentences(ev, runner, other),
-        tiles=_tiles(ev, runner, other),
+        scope=_scope(ev),
+        option_tiles=option_tiles,
+        metric_tiles=metric_tiles,
+        no_effect=tuple(b.label for b in ev.sensitivity if _no_effect(b)),
         levers=levers,
         levers_flip=levers_flip,
         warnings=ev.warnings,
         notes_paragraphs=notes,
         notes_shortened=shortened,
         workload_rows=workload,
-        tasks=tuple((t.task.replace("_", " "), pct(t.share)) for t in scenario.workload.tasks),
+        tasks=tuple(
+            (task_names.get(t.task, _words(t.task)), pct(t.share)) for t in scenario.workload.tasks
+        ),
         team_rows=team,
         roles=tuple(
             {

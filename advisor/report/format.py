@@ -14,8 +14,8 @@ Number = float | int | Decimal
 
 DASH = "–"
 MINUS = "−"  # a real minus sign: it does not break a line the way a hyphen may
-# Above this a full "$1,234,567,890,123" no longer fits a table cell: abbreviate.
-FULL_LIMIT = 1e12
+# From a billion on, a full "$1,234,567,890" no longer fits a table cell: abbreviate.
+FULL_LIMIT = 1e9
 _SCALES = ((1e12, "tn"), (1e9, "bn"), (1e6, "M"), (1e3, "k"))
 _TOKEN_SCALES = ((1e12, "trillion"), (1e9, "billion"), (1e6, "million"), (1e3, "thousand"))
 
@@ -54,7 +54,7 @@ def usd(value: Number | None, cents: bool = False) -> str:
         cents: Show two decimals (for per-token and per-million prices).
 
     Returns:
-        The amount as text; beyond a trillion it is abbreviated (``$1.23tn``).
+        The amount as text; from a billion on it is abbreviated (``$1.23bn``).
     """
     f = _float(value)
     if f is None:
@@ -101,7 +101,7 @@ def tokens_words(value: Number | None) -> str:
 
 
 def num(value: Number | None, decimals: int = 0) -> str:
-    """A plain number with thousands separators; abbreviated beyond a trillion."""
+    """A plain number with thousands separators; abbreviated from a billion on."""
     f = _float(value)
     if f is None:
         return DASH
