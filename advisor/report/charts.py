@@ -148,11 +148,11 @@ class Svg:
             out.append(f' {name}="{escape(text, quote=True)}"')
         return "".join(out)
 
-    def add(self, tag: str, text: str | None = None, **attrs: object) -> None:
-        if text is None:
+    def add(self, tag: str, body: str | None = None, /, **attrs: object) -> None:
+        if body is None:
             self.parts.append(f"<{tag}{self._attrs(attrs)}/>")
         else:
-            self.parts.append(f"<{tag}{self._attrs(attrs)}>{escape(text, quote=False)}</{tag}>")
+            self.parts.append(f"<{tag}{self._attrs(attrs)}>{escape(body, quote=False)}</{tag}>")
 
     def rect(self, x: float, y: float, w: float, h: float, fill: str, **attrs: object) -> None:
         self.add(

@@ -114,7 +114,7 @@ class ReportContext:
     workload_rows: tuple[Row, ...]
     tasks: tuple[tuple[str, str], ...]
     team_rows: tuple[Row, ...]
-    roles: tuple[dict[str, str], ...]
+    roles: tuple[dict[str, Any], ...]
     hardware_rows: tuple[Row, ...]
     owned_gpus: tuple[dict[str, str], ...]
     preference_rows: tuple[Row, ...]
@@ -226,7 +226,7 @@ def _other_side(ev: Evaluation, rec: OptionView | None) -> OptionView | None:
     want_build = rec.kind == "api"
     side = [o for o in ev.options if (o.kind in BUILD_KINDS) == want_build]
     allowed = [o for o in side if o.allowed]
-    return (allowed or side or [None])[0]
+    return next(iter(allowed or side), None)
 
 
 def _summary_sentences(
@@ -831,7 +831,7 @@ def _inputs(ev: Evaluation) -> tuple[dict[str, Any], ...]:
         }
         for i in ev.inputs
     ]
-    rows.sort(key=lambda r: order.get(r["basis"], 9))
+    rows.sort(key=lambda r: order.get(str(r["basis"]), 9))
     return tuple(rows)
 
 

@@ -8,6 +8,7 @@ callback therefore leaves any previous report untouched and no temporary files b
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ if TYPE_CHECKING:
     from advisor.scenario.model import Scenario
 
 Progress = Callable[[float, str], None]
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -57,6 +59,20 @@ class RenderedPdf:
     refused: tuple[str, ...]
 
 
+def _can_subset_fonts() -> bool:
+    """Whether HarfBuzz-Subset is there (Debian: libharfbuzz-subset0) to subset the fonts.
+
+    Without it WeasyPrint falls back to a slow, deprecated fontTools subsetter and logs a
+    warning on every report; embedding the whole fonts instead (about 2 MB more) avoids both.
+    """
+    from weasyprint.text.ffi import harfbuzz_subset
+
+    if harfbuzz_subset is None:
+        log.info("report: libharfbuzz-subset is not installed; embedding whole fonts")
+        return False
+    return True
+
+
 def render_pdf(html: str, progress: Progress | None = None) -> RenderedPdf:
     """Render report HTML to PDF bytes with fetching limited to our bundled files.
 
@@ -78,7 +94,7 @@ def render_pdf(html: str, progress: Progress | None = None) -> RenderedPdf:
     document = HTML(string=html, base_url=root.as_uri() + "/", url_fetcher=fetcher).render()
     if progress is not None:
         progress(0.75, f"Writing {len(document.pages)} pages")
-    data = document.write_pdf()
+    data = document.write_pdf(full_fonts=not _can_subset_fonts())
     assert isinstance(data, bytes)
     return RenderedPdf(
         data,

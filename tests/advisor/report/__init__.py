@@ -1,0 +1,1 @@
+"""Tests of the PDF report and the spreadsheet export."""
