@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 EXAMPLE ?= resources/examples/legal-tech-startup.json
 
-.PHONY: help venv run gui test lint format catalog bench clean
+.PHONY: help venv run gui test lint typecheck format catalog bench clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*##/\t/'
@@ -31,6 +31,9 @@ test: $(STAMP)  ## run the test suite (Qt offscreen)
 lint: $(STAMP)  ## ruff lint and format check
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+
+typecheck: $(STAMP)  ## mypy strict on the engine
+	$(VENV)/bin/mypy advisor
 
 format: $(STAMP)  ## apply ruff formatting and fixes
 	$(VENV)/bin/ruff check --fix .
