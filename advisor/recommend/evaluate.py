@@ -9,6 +9,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from advisor.capability import quality
+from advisor.capability.estimate import estimate
 from advisor.capability.model import Calibration
 from advisor.catalog.records import ApiModel
 from advisor.catalog.snapshot import Catalog
@@ -154,6 +155,30 @@ def _view(
     cap = None
     if opt.sized is not None and opt.gpu is not None:
         s = opt.sized
+        w = ctx.scenario.workload
+        model = ctx.catalog.model(s.model)
+        out_tokens = w.output_tokens_per_request * (
+            w.reasoning_output_multiplier if model.reasoning else 1.0
+        )
+        try:
+            mem = estimate(
+                model,
+                opt.gpu,
+                s.gpus_per_replica,
+                s.precision,
+                max(1, round(w.input_tokens_per_request)),
+                max(1, round(out_tokens)),
+                None,
+                ctx.cal,
+            )
+            memory = (
+                mem.weights_gb,
+                mem.kv_cache_gb_per_sequence,
+                mem.memory_usable_gb,
+                mem.max_concurrency,
+            )
+        except InputError:  # e.g. a reasoning model's longer answer beyond its context
+            memory = (0.0, 0.0, 0.0, 0)
         cap = CapacityView(
             model=s.model,
             gpu=s.gpu,
@@ -169,6 +194,10 @@ def _view(
             meets_latency=s.meets_latency,
             provider=opt.offer.provider if opt.offer else None,
             instance=opt.offer.instance if opt.offer else None,
+            weights_gb=memory[0],
+            kv_cache_gb_per_sequence=memory[1],
+            memory_usable_gb=memory[2],
+            max_sequences=memory[3],
         )
     routes = tuple(
         RouteView(

@@ -48,6 +48,10 @@ class CapacityView:
     meets_latency: bool
     provider: str | None
     instance: str | None
+    weights_gb: float = 0.0  # all weights of one replica at its precision
+    kv_cache_gb_per_sequence: float = 0.0  # for one request's input + output tokens
+    memory_usable_gb: float = 0.0  # GPU memory of one replica the engine may use
+    max_sequences: int = 0  # sequences of that length that fit in one replica
 
 
 @dataclass(frozen=True)
@@ -132,6 +136,9 @@ class TaskFit:
     premium_model: str | None  # cheapest reasoning/frontier API good enough for the task
     overbuying_monthly_usd: Decimal | None  # premium minus cheapest, when a small one suffices
     requirement: str
+    cheapest_api_name: str | None = None  # display names of the ids above
+    smallest_open_model_name: str | None = None
+    premium_model_name: str | None = None
 
 
 @dataclass(frozen=True)

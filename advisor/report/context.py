@@ -605,8 +605,9 @@ def _capacity(ev: Evaluation, scenario: Scenario) -> tuple[dict[str, Any], ...]:
                 "tpot": ms(c.tpot_ms),
                 "meets": c.meets_latency,
                 "memory": (
-                    f"{c.model} at {c.precision} fits on {c.gpus_per_replica} x {c.gpu_name} "
-                    "per replica (weights, KV cache for the context and concurrency, runtime)"
+                    f"{num(c.weights_gb, 1)} GB of weights + {num(c.kv_cache_gb_per_sequence, 2)} "
+                    f"GB of KV cache per request, in {num(c.memory_usable_gb, 0)} GB usable "
+                    f"per replica: up to {num(c.max_sequences)} requests at once"
                 ),
             }
         )
@@ -626,12 +627,14 @@ def _task_fit(ev: Evaluation) -> tuple[tuple[dict[str, Any], ...], str]:
                 "task": t.task_name,
                 "share": pct(t.share),
                 "requirement": t.requirement or "–",
-                "cheapest_api": t.cheapest_api or "none good enough",
+                "cheapest_api": t.cheapest_api_name or t.cheapest_api or "none good enough",
                 "cheapest_monthly": usd(t.cheapest_api_monthly_usd)
                 if t.cheapest_api_monthly_usd is not None
                 else "–",
-                "smallest_open": t.smallest_open_model or "none good enough",
-                "premium": t.premium_model or "–",
+                "smallest_open": t.smallest_open_model_name
+                or t.smallest_open_model
+                or "none good enough",
+                "premium": t.premium_model_name or t.premium_model or "–",
                 "overbuying": usd(over) if t.overbuying_monthly_usd is not None else "",
                 "overbuying_year": usd(over * 12) if t.overbuying_monthly_usd is not None else "",
                 "flag": over > 0,

@@ -254,3 +254,19 @@ def test_cli_evaluate_as_a_real_process():
     )
     assert proc.returncode == 0, proc.stderr
     assert "Recommended" in proc.stdout
+
+
+def test_capacity_shows_the_memory_fit_of_the_recommended_build(examples, catalog):
+    cap = examples["bank-on-premises"].recommendation.capacity
+    model = catalog.model(cap.model)
+    bytes_per_weight = {"bf16": 2.0, "fp8": 1.0, "int4": 0.5625}[cap.precision]
+    assert cap.weights_gb == pytest.approx(model.total_params_b * bytes_per_weight)
+    assert cap.kv_cache_gb_per_sequence > 0
+    assert cap.max_sequences >= 1
+    assert cap.weights_gb < cap.memory_usable_gb
+
+
+def test_task_fit_names_the_models_it_recommends(examples):
+    for f in examples["legal-tech-startup"].task_fit:
+        assert f.cheapest_api_name and f.cheapest_api_name != f.cheapest_api
+        assert f.smallest_open_model_name
