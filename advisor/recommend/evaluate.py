@@ -136,6 +136,9 @@ def _task_fit(ctx: Context, candidates: Sequence[ApiModel]) -> list[TaskFit]:
                 premium_model=prem.id if prem else None,
                 overbuying_monthly_usd=over,
                 requirement=requirement,
+                cheapest_api_name=f"{cheapest.provider_name} {cheapest.name}" if cheapest else None,
+                smallest_open_model_name=smallest.name if smallest else None,
+                premium_model_name=f"{prem.provider_name} {prem.name}" if prem else None,
             )
         )
     return out
