@@ -116,6 +116,9 @@ class Option:
     notes: tuple[str, ...] = ()
     api_linear_usd: float = 0.0  # API spend at volume 1 inside a hybrid (scales linearly)
     bridging_api_monthly: float = 0.0  # API spend per month while a build is being staffed
+    # Bought hardware is sized for the horizon's last month: its "units" lines cover the fleet
+    # for this multiple of today's volume.
+    sized_for_volume: float = 1.0
 
     @property
     def monthly(self) -> float:
@@ -123,8 +126,9 @@ class Option:
 
     def monthly_at(self, x: float) -> float:
         """Monthly cost at ``x`` times today's volume (same deployment, re-counted replicas)."""
-        base_units = self.fleet.units(1.0) if self.fleet else 1.0
-        units = self.fleet.units(x) if self.fleet else 1.0
+        v = self.sized_for_volume
+        base_units = self.fleet.units(v) if self.fleet else 1.0
+        units = self.fleet.units(x * v) if self.fleet else 1.0
         total = 0.0
         for line in self.lines:
             if line.scaling == "linear":
@@ -580,6 +584,7 @@ def owned_option(
         gpu=gpu,
         owned_gpus_used=used_owned,
         purchased_gpus=to_buy,
+        sized_for_volume=max(growth, 1.0),
         risks=tuple(risks),
         meets_latency=sized.meets_latency,
         notes=tuple(notes),
