@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 EXAMPLE ?= resources/examples/legal-tech-startup.json
 
-.PHONY: help venv run gui test lint typecheck format catalog bench clean
+.PHONY: help venv run gui test lint typecheck format catalog bench package clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*##/\t/'
@@ -44,6 +44,10 @@ catalog: $(STAMP)  ## rebuild the local catalog from resources/ and genai-prices
 
 bench: $(STAMP)  ## run the benchmark scripts and print their figures
 	for f in benchmarks/bench_*.py; do echo "== $$f"; $(PY) $$f || exit 1; done
+
+package:  ## build the desktop bundle (PyInstaller, packaging/) and smoke-test it
+	PYTHON=$(PYTHON) packaging/build.sh
+	packaging/smoke_test.sh
 
 clean:  ## remove the virtual environment and caches
 	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache .hypothesis

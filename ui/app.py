@@ -58,12 +58,25 @@ def setup_logging() -> None:
     root.setLevel(logging.INFO)
 
 
+_headless_self_test = False
+
+
 def excepthook(exc_type: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
-    """Uncaught exceptions become a logged, plain message box, never a traceback."""
+    """Uncaught exceptions become a logged, plain message box, never a traceback.
+
+    In ``--self-test`` nobody can close a message box, so the error is printed and the run ends
+    with exit code 1 instead.
+    """
     if issubclass(exc_type, KeyboardInterrupt):
         sys.__excepthook__(exc_type, exc, tb)
         return
     from PySide6.QtWidgets import QApplication
+
+    if _headless_self_test:
+        log.error("uncaught exception in the self-test", exc_info=(exc_type, exc, tb))
+        print(f"FAIL uncaught {exc_type.__name__}: {exc}", file=sys.stderr, flush=True)
+        QApplication.exit(1)
+        return
 
     from ui.errors import show_error
 
@@ -115,9 +128,11 @@ def launch(args: argparse.Namespace) -> MainWindow:
 
 
 def main(argv: list[str] | None = None) -> int:
+    global _headless_self_test
     args = parse_args(sys.argv[1:] if argv is None else argv)
     if args.self_test:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+        _headless_self_test = True
     app = make_app()
     setup_logging()
     sys.excepthook = excepthook

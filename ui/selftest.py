@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import tempfile
 import time
 from collections.abc import Callable
@@ -107,6 +108,9 @@ def run_self_test(window: MainWindow, shots: Path | None) -> int:
             print(f"     {outcome[0] if outcome else 'timed out'}")
         else:
             r.step(True, f"PDF is {pdf.stat().st_size:,} bytes")
+            if shots is not None:
+                # Keep the PDF next to the screenshots so a smoke test can check the file itself.
+                shutil.copyfile(pdf, Path(shots) / "self-test-report.pdf")
         r.shot("07-report")
     window.autosaver.discard()
     status = "passed" if r.failures == 0 else f"failed ({r.failures} step(s))"
