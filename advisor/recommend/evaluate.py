@@ -55,17 +55,25 @@ BUILD_KINDS = ("rented", "owned", "hybrid")
 def _hybrid_options(
     ctx: Context, candidates: Sequence[ApiModel], routes_all: Sequence[TaskRoute]
 ) -> list[Option]:
-    """Self-host a model for the tasks it is good enough for; send the rest to an API."""
+    """Split the tasks between a self-hosted model and APIs.
+
+    Either way round: a small self-hosted model for the simple bulk and an API for the hard rest,
+    or (the reverse) one self-hosted model for a single heavy task, APIs for everything else.
+    """
     tasks = [t.task for t in ctx.scenario.workload.tasks]
+    share_of = {t.task: t.share for t in ctx.scenario.workload.tasks}
     subsets: dict[frozenset[str], float] = {}
     for m in ctx.catalog.models:
         for p in ctx.scenario.preferences.precisions:
             ok = frozenset(t for t in tasks if quality.fit(ctx.catalog, m.id, t, p).good_enough)
             if ok and len(ok) < len(tasks):
-                subsets[ok] = sum(t.share for t in ctx.scenario.workload.tasks if t.task in ok)
+                subsets[ok] = sum(share_of[t] for t in ok)
+    if len(tasks) > 2:
+        for t in tasks:
+            subsets.setdefault(frozenset((t,)), share_of[t])
     out = []
     api_by_task = {r.task: r for r in routes_all}
-    for subset, share in sorted(subsets.items(), key=lambda kv: -kv[1])[:3]:
+    for subset, share in sorted(subsets.items(), key=lambda kv: -kv[1])[:4]:
         rest = [t for t in tasks if t not in subset]
         if any(t not in api_by_task for t in rest):
             continue
