@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass, field
 
-from keyring.backend import KeyringBackend
-from keyring.errors import PasswordDeleteError
-from pypdf import PdfWriter
+from mail_support import MemoryKeyring, make_pdf_bytes
 from PySide6.QtWidgets import QWidget
 
 
@@ -32,32 +29,4 @@ class ErrorRecorder:
         return [s.message for s in self.shown]
 
 
-class MemoryKeyring(KeyringBackend):
-    """A keyring that lives in a dict, so tests never touch the real one."""
-
-    priority = 1  # type: ignore[assignment]
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.entries: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.entries.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.entries[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        try:
-            del self.entries[(service, username)]
-        except KeyError:
-            raise PasswordDeleteError(username) from None
-
-
-def make_pdf_bytes() -> bytes:
-    """A tiny but real one-page PDF."""
-    writer = PdfWriter()
-    writer.add_blank_page(width=72, height=72)
-    buffer = io.BytesIO()
-    writer.write(buffer)
-    return buffer.getvalue()
+__all__ = ["ErrorRecorder", "MemoryKeyring", "Shown", "make_pdf_bytes"]

@@ -8,7 +8,6 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import email
 import email.policy
-import socket
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from email.message import EmailMessage
@@ -20,6 +19,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
 from dialogs_fixtures import ErrorRecorder, MemoryKeyring, make_pdf_bytes
+from mail_support import free_port
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QAbstractButton
 
@@ -147,13 +147,6 @@ class Server:
     mailbox: Mailbox
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind((LOOPBACK, 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 @pytest.fixture
 def smtp_server() -> Iterator[Callable[..., Server]]:
     """Start aiosmtpd relays on loopback (plain, optionally with login); stopped after the test."""
@@ -164,7 +157,7 @@ def smtp_server() -> Iterator[Callable[..., Server]]:
         options: dict[str, Any] = {"data_size_limit": None}
         if auth:
             options.update(authenticator=_check_login, auth_require_tls=False)
-        port = _free_port()
+        port = free_port()
         controller = Controller(
             mailbox, hostname=LOOPBACK, port=port, server_hostname="mail.test", **options
         )
@@ -378,7 +371,7 @@ def test_recipient_refused_by_the_server_shows_its_reason_and_sends_nothing(
 def test_unreachable_server_is_reported_and_the_dialog_stays_open(
     qtbot, open_dialog: Callable[..., EmailDialog], shown_errors: ErrorRecorder, pdf: Path
 ) -> None:
-    closed = Server(LOOPBACK, _free_port(), Mailbox())
+    closed = Server(LOOPBACK, free_port(), Mailbox())
     dialog = open_dialog()
     qtbot.keyClicks(dialog.to, "jane@example.com")
     fill_smtp(qtbot, dialog, closed)

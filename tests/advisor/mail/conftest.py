@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-import io
 import ipaddress
 import socket
 import ssl
@@ -20,11 +19,8 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
-from keyring.backend import KeyringBackend
-from keyring.errors import PasswordDeleteError
-from pypdf import PdfWriter
+from mail_support import LOOPBACK, MemoryKeyring, free_port, make_pdf_bytes
 
-LOOPBACK = "127.0.0.1"
 USER = "buyer@example.com"
 PASSWORD = "Correct-Horse-7f3a9c-Battery"  # distinctive, so a leak is easy to spot
 SENDER = "Buyer <buyer@example.com>"
@@ -42,14 +38,6 @@ def config_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return path
 
 
-def make_pdf_bytes() -> bytes:
-    writer = PdfWriter()
-    writer.add_blank_page(width=72, height=72)
-    buffer = io.BytesIO()
-    writer.write(buffer)
-    return buffer.getvalue()
-
-
 @pytest.fixture
 def pdf(tmp_path: Path) -> Path:
     """A tiny but real one-page PDF, named like a report (with a space)."""
@@ -61,28 +49,6 @@ def pdf(tmp_path: Path) -> Path:
 
 
 # --- keyring --------------------------------------------------------------------------------
-
-
-class MemoryKeyring(KeyringBackend):
-    """A keyring that lives in a dict, so tests never touch the real one."""
-
-    priority = 1  # type: ignore[assignment]
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.entries: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.entries.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.entries[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        try:
-            del self.entries[(service, username)]
-        except KeyError:
-            raise PasswordDeleteError(username) from None
 
 
 @pytest.fixture
@@ -265,13 +231,6 @@ class Server:
     host: str
     port: int
     mailbox: Mailbox
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind((LOOPBACK, 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 StartServer = Callable[..., Server]
