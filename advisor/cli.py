@@ -92,7 +92,14 @@ def cmd_api_cost(args: argparse.Namespace) -> int:
             Problem("batch", "error", f"{model.id} has no published batch price in genai-prices")
         )
     cost = price_usage(model, usage, variant)
+    asked = args.model.strip().lower().split("/")[-1]
+    if asked != model.model.lower():
+        # genai-prices matches loosely (e.g. a retired variant to its family): say so.
+        sys.stderr.write(
+            f"advisor: note: {args.model!r} is priced as {model.id} (genai-prices' match for it)\n"
+        )
     data = {
+        "requested_model": args.model,
         "total_usd": str(cost.total_usd),
         "input_usd": str(cost.input_usd),
         "output_usd": str(cost.output_usd),
