@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 from typing import Any
@@ -45,7 +46,15 @@ def slug(name: str) -> str:
 
 
 def default_report_path(name: str) -> Path:
-    return user_data_dir() / "reports" / f"{slug(name)}.pdf"
+    """Reports go to the user's Documents folder, where people look for them; a data folder
+    moved with ADVISOR_DATA_DIR (a portable install, the tests) keeps them beside the rest."""
+    if os.environ.get("ADVISOR_DATA_DIR"):
+        folder = user_data_dir() / "reports"
+    else:
+        import platformdirs
+
+        folder = Path(platformdirs.user_documents_dir()) / "LLM Sourcing Advisor"
+    return folder / f"{slug(name)}.pdf"
 
 
 def _evaluate(scenario: Any, catalog: Any) -> Any:
