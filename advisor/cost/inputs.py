@@ -81,12 +81,16 @@ def resolve(scenario: Scenario, catalog: Catalog) -> CostInputs:
     def user(key: str, value: float | Decimal | None) -> None:
         if value is not None:
             old = values[key]
+            # The catalog's range is about its own figure: keep its relative spread around the
+            # user's figure, so that low <= value <= high still holds.
+            v = float(value)
+            low, high = (v * old.low / old.value, v * old.high / old.value) if old.value else (v, v)
             values[key] = Assumed(
                 key,
                 old.label,
-                float(value),
-                old.low,
-                old.high,
+                v,
+                min(low, v),
+                max(high, v),
                 old.unit,
                 "entered by the user",
                 "",

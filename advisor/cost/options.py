@@ -68,17 +68,25 @@ class Fleet:
     avg_rps: float  # at volume multiple 1
     instance_gpus: int = 1  # rented in whole instances of this many GPUs
 
+    def billed(self, replicas: int) -> float:
+        """Replicas paid for when GPUs come in whole instances of ``instance_gpus``."""
+        if self.instance_gpus <= 1:
+            return float(replicas)
+        gpus = replicas * self.gpus_per_replica
+        instances = math.ceil(gpus / self.instance_gpus - 1e-9)
+        return instances * self.instance_gpus / self.gpus_per_replica
+
     def units(self, x: float) -> float:
         """Billed (or installed) replicas at ``x`` times today's volume."""
         avg = self.avg_rps * x
         peak = avg * self.peak_to_average
         at_peak = max(1, math.ceil(peak / self.capacity_rps - 1e-9)) + self.failover
         if not self.scale_down:
-            return float(at_peak)
+            return self.billed(at_peak)
         share = self.peak_hours / 24.0
         off = max(0.0, (avg - peak * share) / (1.0 - share)) if share < 1 else 0.0
         at_off = max(1, math.ceil(off / self.capacity_rps - 1e-9)) + self.failover
-        return share * at_peak + (1.0 - share) * at_off
+        return share * self.billed(at_peak) + (1.0 - share) * self.billed(at_off)
 
 
 @dataclass(frozen=True)
@@ -272,7 +280,7 @@ def _people_line(ctx: Context, share_factor: float, component: str = "people") -
     )
 
 
-def _api_people(ctx: Context) -> Line:
+def api_people(ctx: Context) -> Line:
     team = ctx.scenario.team
     total = sum(
         float(cost) * count * team.api_share_of_time
@@ -319,7 +327,7 @@ def api_option(
     used = [m for m in candidates if f"api:{m.id}" in {r.model for r in routes}]
     lines = (
         Line("api_tokens", spend, "linear", ("volume", "api_price")),
-        _api_people(ctx),
+        api_people(ctx),
     )
     block = _residency_block(ctx)
     sources = tuple((f"{m.provider_name} {m.name} prices", m.source, m.as_of) for m in used)
@@ -432,15 +440,21 @@ def rented_option(
     gpu = ctx.catalog.gpu(sized.gpu)
     term = ctx.scenario.hardware.rental_term
     best = None
+    # Instances are rented whole: the cheapest offer is the one with the lowest bill for the
+    # fleet, not the lowest price per GPU-hour (an 8-GPU instance for 2 GPUs bills all 8).
     for offer in _offers(ctx, gpu, sized.gpus_per_replica):
         hourly, how = _hourly(offer, term)
         per_gpu_hour = hourly / offer.gpu_count
-        if best is None or per_gpu_hour < best[0]:
-            best = (per_gpu_hour, offer, how)
+        fleet = replace(
+            _fleet(ctx, sized, share, scale_down=how != "reserved"),
+            instance_gpus=offer.gpu_count,
+        )
+        bill = fleet.units(1.0) * sized.gpus_per_replica * per_gpu_hour
+        if best is None or bill < best[0]:
+            best = (bill, per_gpu_hour, offer, how, fleet)
     if best is None:
         return None
-    per_gpu_hour, offer, how = best
-    fleet = _fleet(ctx, sized, share, scale_down=how != "reserved")
+    _, per_gpu_hour, offer, how, fleet = best
     units = fleet.units(1.0)
     gpu_hours = units * sized.gpus_per_replica * HOURS_PER_MONTH
     w = ctx.scenario.workload
@@ -458,6 +472,12 @@ def rented_option(
     risks = _build_risks(ctx, model)
     if how == "spot":
         risks.append("spot capacity can be reclaimed at short notice")
+    notes = []
+    if offer.gpu_count > 1 and offer.gpu_count > sized.total_gpus:
+        notes.append(
+            f"{offer.instance} is rented whole: {offer.gpu_count} GPUs billed for the "
+            f"{sized.total_gpus} the deployment needs at peak"
+        )
     if ctx.scenario.workload.data_residency == "on_premises":
         allowed, reason = False, "the data must stay on premises, so no cloud GPUs"
     else:
@@ -479,6 +499,7 @@ def rented_option(
         meets_latency=sized.meets_latency,
         allowed=allowed,
         not_allowed_reason=reason,
+        notes=tuple(notes),
         sources=(
             (f"{offer.provider} {offer.instance} price", offer.source, offer.as_of),
             (f"{gpu.name} specs", gpu.source, gpu.as_of),
@@ -543,7 +564,8 @@ def owned_option(
     kwh_idle = installed_kw * idle * HOURS_PER_MONTH * inp["pue"]
     kwh_load = installed_kw * (1.0 - idle) * util * HOURS_PER_MONTH * inp["pue"]
     kwh_price = inp["electricity_price_usd_per_kwh"]
-    support = to_buy * price * inp["hardware_support_fraction_per_year"] / 12.0
+    # Support covers every GPU in service, the ones you already own as well as the bought ones.
+    support = needed * price * inp["hardware_support_fraction_per_year"] / 12.0
     lines = [
         Line("gpu_capital", capital, "units", ("gpu_purchase_price", "perf")),
         Line("hardware_support", support, "units", ("gpu_purchase_price", "perf")),
@@ -671,15 +693,19 @@ def build_options(
         gid = ctx.catalog.gpu(o.gpu).id
         owned_count[gid] = owned_count.get(gid, 0) + o.count
     term = hw.rental_term
-    cheapest_hour: dict[tuple[str, int], float | None] = {}
+    cheapest_hour: dict[tuple[str, int, int], float | None] = {}
     kwh_price = ctx.inputs["electricity_price_usd_per_kwh"]
     amort_months = hw.amortisation_years * 12.0
 
-    def per_gpu_hour(gpu_id: str, tp: int) -> float | None:
-        key = (gpu_id, tp)
+    def rental_per_hour(gpu_id: str, tp: int, gpus: int) -> float | None:
+        """The cheapest hourly bill for ``gpus`` GPUs, rented in whole instances."""
+        key = (gpu_id, tp, gpus)
         if key not in cheapest_hour:
-            rates = [_hourly(o, term)[0] / o.gpu_count for o in _offers(ctx, gpu_by_id[gpu_id], tp)]
-            cheapest_hour[key] = min(rates) if rates else None
+            bills = [
+                math.ceil(gpus / o.gpu_count) * _hourly(o, term)[0]
+                for o in _offers(ctx, gpu_by_id[gpu_id], tp)
+            ]
+            cheapest_hour[key] = min(bills) if bills else None
         return cheapest_hour[key]
 
     # Rank every sized deployment by a quick estimate of its hardware cost, then build full
@@ -693,9 +719,9 @@ def build_options(
         replicas = max(1, math.ceil(peak / sd.capacity_requests_per_s - 1e-9)) + failover
         gpus_needed = replicas * sd.gpus_per_replica
         if hw.renting_allowed:
-            rate = per_gpu_hour(sd.gpu, sd.gpus_per_replica)
-            if rate is not None:
-                key = (not sd.meets_latency, gpus_needed * rate)
+            bill = rental_per_hour(sd.gpu, sd.gpus_per_replica, gpus_needed)
+            if bill is not None:
+                key = (not sd.meets_latency, bill)
                 if sd.model not in quick_rented or key < quick_rented[sd.model][0]:
                     quick_rented[sd.model] = (key, sd)
         gpu = gpu_by_id[sd.gpu]

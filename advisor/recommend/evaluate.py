@@ -23,6 +23,7 @@ from advisor.cost.options import (
     api_candidates,
     api_cost_per_request,
     api_option,
+    api_people,
     build_options,
     cheapest_api_routes,
     is_reasoning_api,
@@ -73,6 +74,8 @@ def _hybrid_options(
             subsets.setdefault(frozenset((t,)), share_of[t])
     out = []
     api_by_task = {r.task: r for r in routes_all}
+    # The team integrates the API as well as running its own deployment.
+    integration = api_people(ctx)
     for subset, share in sorted(subsets.items(), key=lambda kv: -kv[1])[:4]:
         rest = [t for t in tasks if t not in subset]
         if any(t not in api_by_task for t in rest):
@@ -82,7 +85,11 @@ def _hybrid_options(
         for build in build_options(ctx, sorted(subset), share, limit=1):
             api_routes = [api_by_task[t] for t in rest]
             spend = sum(r.usd_per_request * ctx.task_requests[r.task] for r in api_routes)
-            lines = (*build.lines, Line("api_tokens", spend, "linear", ("volume", "api_price")))
+            lines = (
+                *build.lines,
+                integration,
+                Line("api_tokens", spend, "linear", ("volume", "api_price")),
+            )
             name = f"Hybrid: {build.name} for {names} ({share:.0%} of requests) + API for the rest"
             out.append(
                 replace(
@@ -353,8 +360,13 @@ class Candidates:
 
     @property
     def bridging_api_monthly(self) -> float:
-        """API spend per month that bridges the months before a build goes live."""
+        """API spend per month that bridges the months before a build goes live.
+
+        Zero where no public API may receive the data: nothing bridges, the build is late.
+        """
         if len(self.api_routes) != len(self.ctx.scenario.workload.tasks):
+            return 0.0
+        if self.ctx.scenario.workload.data_residency == "on_premises":
             return 0.0
         return sum(r.usd_per_request * self.ctx.task_requests[r.task] for r in self.api_routes)
 

@@ -197,6 +197,18 @@ class Horizon:
             build = opt.kind in ("rented", "owned", "hybrid")
             installed = opt.offer is None and opt.fleet is not None
             total = np.zeros(n)
+            installed_factor = np.ones(n)
+            if installed and opt.fleet is not None:
+                # Installed hardware (sized for the horizon's volume) grows replica by replica
+                # when more volume or less throughput needs it, and never shrinks.
+                fleet, v = opt.fleet, opt.sized_for_volume
+                base_units = fleet.units(v)
+                grown = np.fromiter(
+                    (fleet.units(v * x) / base_units for x in (vol / perf).tolist()),
+                    dtype=np.float64,
+                    count=n,
+                )
+                installed_factor = np.maximum(grown, 1.0)
             for line in opt.lines:
                 m = np.full(n, line.monthly)
                 for d in line.drivers:
@@ -209,7 +221,7 @@ class Horizon:
                 elif line.scaling == "linear":
                     total += m * vol * (v_live if build else v_all)
                 elif line.scaling == "units" and installed:
-                    total += m * np.maximum(vol / perf, 1.0) * n_live
+                    total += m * installed_factor * n_live
                 elif line.scaling == "units":
                     total += m * vol / perf * (v_live if build else v_all)
                 elif build and line.component != "people":

@@ -231,5 +231,7 @@ def _power_split(
 def all_months(ev: Evaluation, scenario: Scenario) -> tuple[Drivers, tuple[OptionMonths, ...]]:
     """Every option of an evaluation, month by month, with the drivers used."""
     drv = drivers(ev, scenario)
-    bridging = bridging_usd(ev)
+    # No public API may bridge the hiring months of data that must stay on premises.
+    on_premises = scenario.workload.data_residency == "on_premises"
+    bridging = 0.0 if on_premises else bridging_usd(ev)
     return drv, tuple(option_months(o, drv, bridging) for o in ev.options)
