@@ -159,6 +159,16 @@ def _task_fit(ctx: Context, candidates: Sequence[ApiModel]) -> list[TaskFit]:
     return out
 
 
+def rented_fleet_factor(opt: Option, scenario: Scenario) -> tuple[float, ...]:
+    """Replicas billed each month relative to month one, for a rented fleet as volume grows."""
+    if opt.fleet is None or opt.offer is None:
+        return ()
+    months = np.arange(scenario.preferences.horizon_months, dtype=np.float64)
+    growth = (1.0 + scenario.workload.monthly_growth) ** months
+    units = opt.fleet.units_array(growth) / opt.fleet.units(1.0)
+    return tuple(float(u) for u in units)
+
+
 def _view(
     opt: Option,
     rank: int,
@@ -244,6 +254,7 @@ def _view(
         allowed=opt.allowed,
         not_allowed_reason=opt.not_allowed_reason,
         notes=opt.notes,
+        fleet_factor=rented_fleet_factor(opt, ctx.scenario),
     )
 
 

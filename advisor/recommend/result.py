@@ -70,6 +70,9 @@ class OptionView:
     allowed: bool
     not_allowed_reason: str
     notes: tuple[str, ...]
+    # Rented fleets: replicas billed in each month of the horizon relative to month one, as the
+    # volume grows (steps of whole replicas and instances); empty for other options.
+    fleet_factor: tuple[float, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -176,6 +176,14 @@ class Horizon:
         factor = (1.0 - r) ** (self.t[None, :] / 12.0) * (self.vol_t * mask)[None, :]
         return np.asarray(factor.sum(axis=1), dtype=np.float64)
 
+    def _fleet_sums(self, opt: Option, load: F, price_live: F) -> F:
+        """Per draw: sum over months of billed replicas (relative to today) x GPU price x live."""
+        assert opt.fleet is not None
+        x = load[:, None] * self.vol_t[None, :]
+        units = np.asarray(opt.fleet.units_array(x), dtype=np.float64)
+        units *= price_live
+        return np.asarray(units.sum(axis=1), dtype=np.float64) / opt.fleet.units(1.0)
+
     def totals(self, draws: dict[str, F]) -> F:
         """Horizon totals, shape (n_draws, n_options).
 
@@ -189,10 +197,10 @@ class Horizon:
         api_all = self._decline_sums(draws["api_price"], ones)
         api_live = self._decline_sums(draws["api_price"], live)
         api_pre = self._decline_sums(draws["api_price"], pre)
-        gpu_live = self._decline_sums(draws["gpu_rental_price"], live)
         v_all, v_live = float(self.vol_t.sum()), float((self.vol_t * live).sum())
         n_all, n_live = float(len(self.t)), float(live.sum())
         vol, perf = draws["volume"], draws["perf"]
+        gpu_price_live: F | None = None  # (draws, months), made once when a rented fleet needs it
         for j, opt in enumerate(self.options):
             build = opt.kind in ("rented", "owned", "hybrid")
             installed = opt.offer is None and opt.fleet is not None
@@ -203,11 +211,8 @@ class Horizon:
                 # when more volume or less throughput needs it, and never shrinks.
                 fleet, v = opt.fleet, opt.sized_for_volume
                 base_units = fleet.units(v)
-                grown = np.fromiter(
-                    (fleet.units(v * x) / base_units for x in (vol / perf).tolist()),
-                    dtype=np.float64,
-                    count=n,
-                )
+                grown = np.asarray(fleet.units_array(v * (vol / perf)), dtype=np.float64)
+                grown /= base_units
                 installed_factor = np.maximum(grown, 1.0)
             for line in opt.lines:
                 m = np.full(n, line.monthly)
@@ -216,8 +221,13 @@ class Horizon:
                         m = m * draws[d]
                 if line.component == "api_tokens":
                     total += m * vol * (api_live if build else api_all)
-                elif line.component == "gpu_rental":
-                    total += m * vol / perf * gpu_live
+                elif line.scaling == "units" and not installed and opt.fleet is not None:
+                    # Rented fleets are billed replica by replica (and instance by instance)
+                    # as the month's volume, this draw's volume and throughput require.
+                    if gpu_price_live is None:
+                        r = np.clip(draws["gpu_rental_price"], 0.0, 0.99)[:, None]
+                        gpu_price_live = (1.0 - r) ** (self.t[None, :] / 12.0) * self.live
+                    total += m * self._fleet_sums(opt, vol / perf, gpu_price_live)
                 elif line.scaling == "linear":
                     total += m * vol * (v_live if build else v_all)
                 elif line.scaling == "units" and installed:

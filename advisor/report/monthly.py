@@ -35,7 +35,7 @@ RULE_FACTORS = {
     "api": ("volume", "api_price"),
     "api_live": ("volume", "api_price", "live"),
     "api_bridging": ("volume", "api_price", "not_live"),
-    "gpu_live": ("volume", "gpu_price", "live"),
+    "gpu_live": ("fleet", "gpu_price", "live"),
     "volume": ("volume",),
     "volume_live": ("volume", "live"),
     "flat": (),
@@ -45,7 +45,7 @@ RULE_TEXT = {
     "api": "grows with volume, falls with API prices",
     "api_live": "grows with volume, falls with API prices; from go-live",
     "api_bridging": "API spend until go-live (grows with volume, falls with API prices)",
-    "gpu_live": "grows with volume, falls with GPU rental prices; from go-live",
+    "gpu_live": "replicas billed as volume grows, falls with GPU rental prices; from go-live",
     "volume": "grows with volume",
     "volume_live": "grows with volume; from go-live",
     "flat": "flat",
@@ -76,14 +76,20 @@ class Drivers:
             return live
         if name == "not_live":
             return 1.0 - live
+        if name == "fleet":
+            return 1.0  # per option: see OptionView.fleet_factor and series(..., fleet=...)
         raise ValueError(f"unknown factor {name!r}")
 
-    def series(self, factors: tuple[str, ...]) -> tuple[float, ...]:
+    def series(self, factors: tuple[str, ...], fleet: tuple[float, ...] = ()) -> tuple[float, ...]:
+        """The product of the factor rows, month by month (``fleet``: the option's own row)."""
         out = []
         for t in range(self.months):
             value = 1.0
             for name in factors:
-                value *= self.factor(name, t)
+                if name == "fleet" and fleet:
+                    value *= fleet[t]
+                else:
+                    value *= self.factor(name, t)
             out.append(value)
         return tuple(out)
 
@@ -192,11 +198,13 @@ def option_months(option: OptionView, drv: Drivers, bridging: float = 0.0) -> Op
                 ("Power (idle, installed)", idle, "flat_live"),
                 ("Power (load)", load, "volume_live"),
             ):
-                values = tuple(amount * f for f in drv.series(RULE_FACTORS[rule]))
+                values = tuple(
+                    amount * f for f in drv.series(RULE_FACTORS[rule], option.fleet_factor)
+                )
                 lines.append(MonthlyLine("power", label, amount, rule, values))
             continue
         rule = _rule(option, part.component)
-        values = tuple(base * f for f in drv.series(RULE_FACTORS[rule]))
+        values = tuple(base * f for f in drv.series(RULE_FACTORS[rule], option.fleet_factor))
         lines.append(MonthlyLine(part.component, part.label, base, rule, values))
     if build and drv.hiring_months > 0 and bridging > 0:
         values = tuple(bridging * f for f in drv.series(RULE_FACTORS["api_bridging"]))
@@ -219,7 +227,9 @@ def _power_split(
     for part in option.parts:
         if part.component != "power":
             rule = _rule(option, part.component)
-            rest += float(part.monthly_usd) * sum(drv.series(RULE_FACTORS[rule]))
+            rest += float(part.monthly_usd) * sum(
+                drv.series(RULE_FACTORS[rule], option.fleet_factor)
+            )
     if option.kind in BUILD_KINDS and drv.hiring_months > 0:
         rest += bridging * sum(drv.series(RULE_FACTORS["api_bridging"]))
     # total = rest + idle * n_live + (power - idle) * v_live

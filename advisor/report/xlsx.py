@@ -50,6 +50,7 @@ FACTOR_ROWS = (
     ("gpu_price", "GPU rental price factor", "(1-MIN(MAX(gpu_decline,0),0.99))^({t}/12)"),
     ("live", "Live (build running)", "IF({t}>=hiring_months,1,0)"),
     ("not_live", "Before go-live", "1-IF({t}>=hiring_months,1,0)"),
+    ("fleet", "Replicas billed vs month 1 (from sizing)", None),
 )
 FIRST_MONTH_COL = 5  # column E: month 1
 
@@ -238,7 +239,11 @@ def _option_sheet(wb: Workbook, index: int, m: OptionMonths, drv: Drivers) -> st
         _text(ws, i, 2, label)
         for t in range(n):
             col = get_column_letter(first + t)
-            cell = ws.cell(row=i, column=first + t, value="=" + formula.format(t=f"{col}$5"))
+            if formula is None:  # the engine's replica count for this option (a value)
+                value: object = o.fleet_factor[t] if o.fleet_factor else 1.0
+            else:
+                value = "=" + formula.format(t=f"{col}$5")
+            cell = ws.cell(row=i, column=first + t, value=value)
             cell.number_format = FACTOR
     grey = Font(color="5B6475")
     for r in range(5, 6 + len(FACTOR_ROWS)):

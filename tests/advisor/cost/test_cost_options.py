@@ -5,7 +5,10 @@ from __future__ import annotations
 import dataclasses
 from decimal import Decimal
 
+import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from advisor.capability.model import Calibration
 from advisor.cost.inputs import resolve
@@ -131,3 +134,24 @@ def test_owned_power_is_tdp_times_load_times_pue_times_price(catalog):
 
 def test_seconds_per_month_is_an_average_month():
     assert pytest.approx(365.25 / 12 * 86400) == SECONDS_PER_MONTH
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    cap=st.floats(0.05, 10),
+    tp=st.sampled_from([1, 2, 4, 8]),
+    failover=st.integers(0, 2),
+    p2a=st.floats(1, 10),
+    hours=st.floats(0.5, 24),
+    scale_down=st.booleans(),
+    avg=st.floats(0.001, 50),
+    instance=st.sampled_from([1, 2, 4, 8]),
+    xs=st.lists(st.floats(0.01, 100), min_size=1, max_size=20),
+)
+def test_vectorised_fleet_counts_equal_the_scalar_ones(
+    cap, tp, failover, p2a, hours, scale_down, avg, instance, xs
+):
+    fleet = Fleet(cap, tp, failover, p2a, hours, scale_down, avg, instance)
+    assert fleet.units_array(np.array(xs)).tolist() == pytest.approx(
+        [fleet.units(x) for x in xs], abs=1e-9
+    )
