@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import html
 import logging
 from collections.abc import Callable
 from pathlib import Path
@@ -156,7 +157,8 @@ class EmailDialog(QDialog):
         size = ""
         with contextlib.suppress(OSError):
             size = f" ({max(1, self.pdf_path.stat().st_size // 1024):,} KB)"
-        report = QLabel(f"<b>Report:</b> {self.pdf_path.name}{size}")
+        # The file name is the user's text: escaped, never markup.
+        report = QLabel(f"<b>Report:</b> {html.escape(self.pdf_path.name)}{size}")
         report.setToolTip(str(self.pdf_path))
         report.setTextFormat(Qt.TextFormat.RichText)
         report.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)

@@ -21,7 +21,7 @@ from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
 from dialogs_fixtures import ErrorRecorder, MemoryKeyring, make_pdf_bytes
 from mail_support import free_port
 from PySide6.QtCore import QPoint, Qt
-from PySide6.QtWidgets import QAbstractButton
+from PySide6.QtWidgets import QAbstractButton, QLabel
 
 from advisor.catalog.snapshot import Catalog
 from advisor.mail import MailError, Security, SendMethod, load_settings
@@ -486,3 +486,12 @@ def test_a_missing_pdf_is_shown_and_nothing_can_be_sent(
         dialog.method_buttons[method].setChecked(True)
         assert not dialog.send_button.isEnabled()
     assert launched.calls == []
+
+
+def test_a_file_name_with_markup_is_shown_as_text(qtbot, tmp_path: Path) -> None:
+    hostile = tmp_path / "<img src=x>report.pdf"
+    hostile.write_bytes(make_pdf_bytes())
+    dialog = EmailDialog(hostile, None)
+    qtbot.addWidget(dialog)
+    labels = [w.text() for w in dialog.findChildren(QLabel) if "Report:" in w.text()]
+    assert labels and "&lt;img src=x&gt;report.pdf" in labels[0]

@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QUrl, Signal
+from PySide6.QtCore import Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -106,6 +106,7 @@ class ReportPage(QWizardPage):
         self.progress.setAccessibleName("Report progress")
         lay.addWidget(self.progress)
         self.message = QLabel("Not generated yet.")
+        self.message.setTextFormat(Qt.TextFormat.PlainText)  # paths and errors are user text
         self.message.setWordWrap(True)
         lay.addWidget(self.message)
 
