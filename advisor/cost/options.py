@@ -449,7 +449,7 @@ def _build_risks(ctx: Context, model: OpenModel) -> list[str]:
         risks.append("no people assigned: nobody would run this deployment")
     if team.hiring_months > 0:
         risks.append(f"hiring: {team.hiring_months:g} months before it can go live")
-    if "Llama" in model.licence or "llama" in model.licence.lower():
+    if "llama" in model.licence.lower():
         risks.append(f"licence: {model.licence} has use and size conditions")
     return risks
 
