@@ -14,14 +14,47 @@ from typing import Any
 import sqlite_utils
 
 from advisor.catalog.db import write_transaction
-from advisor.catalog.seeds import BOOL, DATE, MONEY, SEED_KINDS, STRLIST, _convert
+from advisor.catalog.seeds import SEED_KINDS, _convert
 from advisor.errors import InputError, Problem
 
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
 OVERRIDE_FIELDS = ("kind", "record_id", "field", "value", "note")
 API_PRICE_FIELDS = ("input_mtok", "output_mtok", "cache_read_mtok", "cache_write_mtok")
-_NOT_OVERRIDABLE = {"id", "source", "as_of", "basis"}
-OVERRIDABLE_KINDS = ("api", "gpu", "model", "cloud", "staff", "assumption", "api_extra")
+# The names `catalog show --kind api` prints for those fields, accepted as aliases.
+API_FIELD_ALIASES = {
+    "input_usd_per_mtok": "input_mtok",
+    "output_usd_per_mtok": "output_mtok",
+    "cache_read_usd_per_mtok": "cache_read_mtok",
+}
+OVERRIDABLE_KINDS = ("api", "gpu", "cloud", "staff", "assumption", "api_extra")
+_POSITIVE = (0.0, None, False)  # (low, high, low is exclusive?)
+# What a user may override, and the plausible range of each: only fields the engine reads (an
+# override that changes nothing would mislead), and never a value that makes no physical sense.
+OVERRIDABLE_FIELDS: dict[str, dict[str, tuple[float, float | None, bool]]] = {
+    "gpu": {
+        "purchase_price_usd": (0.0, None, False),
+        "memory_gb": (0.0, None, True),
+        "memory_bandwidth_gbs": (0.0, None, True),
+        "bf16_tflops": (0.0, None, True),
+        "fp8_tflops": (0.0, None, True),
+        "fp4_tflops": (0.0, None, True),
+        "interconnect_gbs": (0.0, None, True),
+        "tdp_w": (0.0, None, True),
+    },
+    "cloud": {
+        "on_demand_usd_per_hour": (0.0, None, True),
+        "reserved_usd_per_hour": (0.0, None, True),
+        "spot_usd_per_hour": (0.0, None, True),
+    },
+    "staff": {"loaded_monthly_usd": (0.0, None, False)},
+    "api_extra": {
+        "batch_discount": (0.0, 1.0, False),
+        "rate_limit_rpm": (0.0, None, True),
+        "rate_limit_tpm": (0.0, None, True),
+    },
+}
+# Assumptions: the range follows the unit (a share or a rate per year is a fraction).
+_FRACTION_UNITS = ("fraction",)
 
 
 def _record_exists(db: sqlite_utils.Database, kind: str, record_id: str) -> bool:
@@ -56,16 +89,19 @@ def validate_override(
     elif not _record_exists(db, kind, record_id):
         problems.append(Problem(f"{where}.record_id", "error", f"no {kind} with id {record_id!r}"))
     if kind == "api":
+        field = API_FIELD_ALIASES.get(field, field)
         allowed = set(API_PRICE_FIELDS)
         field_kind = "money"
+        bounds: tuple[float, float | None, bool] = (0.0, None, False)
+    elif kind == "assumption":
+        allowed = {"value"}
+        field_kind = "money"
+        bounds = _assumption_bounds(db, record_id)
     else:
+        allowed = set(OVERRIDABLE_FIELDS[kind])
         fields = SEED_KINDS[kind].fields
-        allowed = {
-            n
-            for n, (k, _) in fields.items()
-            if n not in _NOT_OVERRIDABLE and k not in (STRLIST, DATE, BOOL)
-        }
         field_kind = fields[field][0] if field in fields else "money"
+        bounds = OVERRIDABLE_FIELDS[kind].get(field, (0.0, None, False))
     if field not in allowed:
         problems.append(
             Problem(f"{where}.field", "error", f"must be one of {', '.join(sorted(allowed))}")
@@ -79,9 +115,14 @@ def validate_override(
         try:
             converted = _convert(field_kind, value.strip() if isinstance(value, str) else value)
             stored = str(converted)
-            # Prices, salaries and costs are never negative (assumptions may be, e.g. a trend).
-            if field_kind == MONEY and kind != "assumption" and Decimal(stored) < 0:
-                raise ValueError("must not be negative")
+            low, high, exclusive = bounds
+            number = Decimal(stored)
+            if number < Decimal(str(low)) or (exclusive and number == Decimal(str(low))):
+                if low == 0 and not exclusive:
+                    raise ValueError("must not be negative")
+                raise ValueError(f"must be {'more than' if exclusive else 'at least'} {low:g}")
+            if high is not None and number > Decimal(str(high)):
+                raise ValueError(f"must be at most {high:g}")
         except ValueError as exc:
             problems.append(Problem(f"{where}.value", "error", str(exc)))
     if problems:
@@ -95,6 +136,21 @@ def validate_override(
         "note": str(raw.get("note") or "")[:500] or None,
         "created_at": created_at,
     }, []
+
+
+def _assumption_bounds(
+    db: sqlite_utils.Database, record_id: str
+) -> tuple[float, float | None, bool]:
+    """Plausible range of an assumption's value, from its unit."""
+    row = db.execute("SELECT unit FROM assumptions WHERE id = ?", [record_id]).fetchone()
+    unit = (row[0] or "").lower() if row else ""
+    if record_id == "pue":
+        return (1.0, 3.0, False)
+    if record_id.endswith("_per_year") and "decline" in record_id:
+        return (0.0, 0.99, False)
+    if unit.startswith(_FRACTION_UNITS):
+        return (0.0, 1.0, False)
+    return (0.0, None, False)
 
 
 def _created_at(value: Any) -> str | None:

@@ -60,6 +60,10 @@ _CATALOG_KEYS = {
 }
 
 
+OVERRIDE_SOURCE = "your override in the catalog"
+USER_SOURCES = ("entered by the user", OVERRIDE_SOURCE)
+
+
 def resolve(scenario: Scenario, catalog: Catalog) -> CostInputs:
     """Merge the scenario's own figures over the catalog's sourced defaults.
 
@@ -73,8 +77,14 @@ def resolve(scenario: Scenario, catalog: Catalog) -> CostInputs:
             raise InputError(Problem(f"catalog.assumptions.{key}", "error", "missing default"))
         low = float(a.low) if a.low is not None else float(a.value)
         high = float(a.high) if a.high is not None else float(a.value)
+        source, basis = a.source, a.basis
+        if "value" in a.overridden:
+            # The user's own figure (a catalog override): never credit it to the published one.
+            source, basis = OVERRIDE_SOURCE, "user"
+            if not low <= float(a.value) <= high:
+                low, high = min(low, float(a.value)), max(high, float(a.value))
         values[key] = Assumed(
-            key, label, float(a.value), low, high, a.unit or "", a.source, a.as_of, a.basis
+            key, label, float(a.value), low, high, a.unit or "", source, a.as_of, basis
         )
     h, pr = scenario.hardware, scenario.preferences
 
@@ -122,6 +132,8 @@ def resolve(scenario: Scenario, catalog: Catalog) -> CostInputs:
                     )
                 )
             cost, src = staff.loaded_monthly_usd, staff.source
+            if "loaded_monthly_usd" in staff.overridden:
+                src = OVERRIDE_SOURCE
         share = Decimal(str(r.share_of_time)) * Decimal(str(r.count))
         total += cost * share
         detail.append((r.role, r.count, r.share_of_time, cost, src))

@@ -23,7 +23,7 @@ from advisor.capability.sizing import Workload as SizingWorkload
 from advisor.catalog.records import ApiModel, CloudOffer, Gpu, OpenModel
 from advisor.catalog.snapshot import Catalog
 from advisor.cost.api import TokenUsage, price_usage
-from advisor.cost.inputs import CostInputs
+from advisor.cost.inputs import OVERRIDE_SOURCE, CostInputs
 from advisor.scenario.model import DAYS_PER_MONTH, HOURS_PER_MONTH, Scenario
 
 SECONDS_PER_MONTH = float(DAYS_PER_MONTH) * 86400.0
@@ -211,6 +211,15 @@ class Context:
 # --- API ------------------------------------------------------------------------------------
 
 
+def _source(
+    what: str, source: str, as_of: str, overridden: tuple[str, ...]
+) -> tuple[str, str, str]:
+    """A (what, source, as of) citation; a figure the user overrode is credited to the user."""
+    if overridden:
+        return (f"{what} (your figure for {', '.join(overridden)})", OVERRIDE_SOURCE, "")
+    return (what, source, as_of)
+
+
 def is_reasoning_api(model: ApiModel) -> bool:
     return bool(_REASONING_API.search(model.id))
 
@@ -368,7 +377,9 @@ def api_option(
         api_people(ctx),
     )
     block = _residency_block(ctx)
-    sources = tuple((f"{m.provider_name} {m.name} prices", m.source, m.as_of) for m in used)
+    sources = tuple(
+        _source(f"{m.provider_name} {m.name} prices", m.source, m.as_of, m.overridden) for m in used
+    )
     return Option(
         kind="api",
         name=name,
@@ -539,7 +550,12 @@ def rented_option(
         not_allowed_reason=reason,
         notes=tuple(notes),
         sources=(
-            (f"{offer.provider} {offer.instance} price", offer.source, offer.as_of),
+            _source(
+                f"{offer.provider} {offer.instance} price",
+                offer.source,
+                offer.as_of,
+                offer.overridden,
+            ),
             (f"{gpu.name} specs", gpu.source, gpu.as_of),
             (f"{model.name} architecture", model.source, model.as_of),
         ),
@@ -650,7 +666,12 @@ def owned_option(
         notes=tuple(notes),
         sources=(
             (f"{gpu.name} specs", gpu.source, gpu.as_of),
-            (f"{gpu.name} price", gpu.price_source or "", gpu.price_as_of or ""),
+            _source(
+                f"{gpu.name} price",
+                gpu.price_source or "",
+                gpu.price_as_of or "",
+                tuple(f for f in gpu.overridden if f == "purchase_price_usd"),
+            ),
             (f"{model.name} architecture", model.source, model.as_of),
         ),
     )

@@ -579,7 +579,7 @@ def evaluate(scenario: Scenario, catalog: Catalog, cal: Calibration | None = Non
             f"{count:g} x ${cost:,.0f} x {share:.0%} of time",
             src,
             "",
-            "user" if src == "entered by the user" else "published",
+            "user" if src in cost_inputs.USER_SOURCES else "published",
         )
         for role, count, share, cost, src in inputs.people_detail
     )
