@@ -86,6 +86,16 @@ def cmd_api_cost(args: argparse.Namespace) -> int:
         output_tokens=args.output_tokens,
         cache_read_tokens=args.cached_tokens,
     )
+    flags = {
+        "input_tokens": "--input-tokens",
+        "output_tokens": "--output-tokens",
+        "cache_read_tokens": "--cached-tokens",
+    }
+    problems = usage.problems()
+    if problems:
+        raise InputError(
+            *(Problem(flags.get(p.field, p.field), p.severity, p.message) for p in problems)
+        )
     variant = "processing=batch" if args.batch else "standard"
     if args.batch and model.price_set(variant) is None:
         raise InputError(
@@ -162,8 +172,9 @@ def build_parser() -> argparse.ArgumentParser:
     ov.add_argument("kind")
     ov.add_argument("record_id")
     ov.add_argument("field")
-    ov.add_argument("value")
+    ov.add_argument("value", nargs="?")
     ov.add_argument("--note", default="")
+    ov.add_argument("--reset", action="store_true", help="remove it: use the published value")
     csub.add_parser("path", help="print where the catalog file is")
 
     api = sub.add_parser("api-cost", help="price token usage on one API model")

@@ -61,7 +61,15 @@ def catalog_path() -> Path:
     override = os.environ.get("ADVISOR_CATALOG")
     if override:
         path = Path(override).expanduser()
-        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            from advisor.errors import InputError, Problem
+
+            reason = exc.strerror or type(exc).__name__
+            raise InputError(
+                Problem("ADVISOR_CATALOG", "error", f"cannot use {path}: {reason}")
+            ) from None
         return path
     return user_data_dir() / "catalog.sqlite"
 

@@ -11,6 +11,7 @@ from advisor.catalog import db as catalog_db
 from advisor.catalog import overrides as ov
 from advisor.catalog.check import check_catalog
 from advisor.catalog.snapshot import load_catalog
+from advisor.errors import InputError, Problem
 from advisor.paths import catalog_path
 
 
@@ -167,6 +168,27 @@ def cmd_override(args: argparse.Namespace) -> int:
         "note": args.note,
     }
     with catalog_db.open_db() as db:
-        ov.apply_overrides(db, [row])
+        if args.reset:
+            field = ov.API_FIELD_ALIASES.get(args.field, args.field)
+            if not ov.remove_override(db, args.kind, args.record_id, field):
+                raise InputError(
+                    Problem(
+                        "override", "error", f"no override of {args.kind} {args.record_id} {field}"
+                    )
+                )
+            print(f"override removed: {args.kind} {args.record_id} {field} (published value again)")
+            return 0
+        if args.value is None:
+            raise InputError(Problem("value", "error", "give a value, or --reset to remove it"))
+        try:
+            ov.apply_overrides(db, [row])
+        except InputError as exc:
+            # One override, not a file: name the argument, not "row 1".
+            raise InputError(
+                *(
+                    Problem(p.field.removeprefix("row 1."), p.severity, p.message)
+                    for p in exc.problems
+                )
+            ) from None
     print(f"override set: {args.kind} {args.record_id} {args.field} = {args.value}")
     return 0

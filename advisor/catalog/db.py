@@ -18,6 +18,7 @@ from sqlite_utils.migrations import Migrations
 
 from advisor.catalog import genai_import
 from advisor.catalog.seeds import SEED_KINDS, SQL_TYPES, load_all_seeds
+from advisor.errors import InputError, Problem
 from advisor.paths import bundled, catalog_path
 
 SCHEMA_VERSION = 1
@@ -302,6 +303,17 @@ def build_fresh(path: Path, overrides: list[dict[str, Any]] | None = None) -> in
     return restored
 
 
+def _unwritable(path: Path, exc: OSError) -> InputError:
+    reason = exc.strerror or type(exc).__name__
+    return InputError(
+        Problem(
+            str(path),
+            "error",
+            f"cannot write the catalog there ({reason}); set ADVISOR_CATALOG to a writable file",
+        )
+    )
+
+
 def ensure_catalog(path: Path | None = None) -> CatalogStatus:
     """Make sure a usable catalog exists at ``path``: build it when missing, repair it if damaged.
 
@@ -311,7 +323,10 @@ def ensure_catalog(path: Path | None = None) -> CatalogStatus:
     path = path or catalog_path()
     status = CatalogStatus(path=path)
     if not path.exists():
-        build_fresh(path)
+        try:
+            build_fresh(path)
+        except OSError as exc:
+            raise _unwritable(path, exc) from None
         status.built = True
         status.notices.append(f"Built the catalog at {path}.")
         return status
@@ -329,7 +344,10 @@ def ensure_catalog(path: Path | None = None) -> CatalogStatus:
         for side in _sidecars(path):
             if side.exists():
                 shutil.move(str(side), backup.with_name(backup.name + side.name[len(path.name) :]))
-        status.overrides_restored = build_fresh(path, salvaged)
+        try:
+            status.overrides_restored = build_fresh(path, salvaged)
+        except OSError as write_error:
+            raise _unwritable(path, write_error) from None
         status.repaired = True
         status.backup = backup
         if salvaged is None:

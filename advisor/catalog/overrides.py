@@ -274,4 +274,8 @@ def write_override_file(rows: list[dict[str, Any]], path: Path) -> None:
         text = buf.getvalue()
     else:
         raise InputError(Problem(str(path), "error", "must end in .csv or .json"))
-    atomic_write_text(path, text)
+    try:
+        atomic_write_text(path, text)
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise InputError(Problem(str(path), "error", f"cannot write: {reason}")) from None

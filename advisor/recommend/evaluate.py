@@ -336,7 +336,14 @@ def _rationale(
     if runner is not None:
         gap = runner.horizon_cost_usd - rec.horizon_cost_usd
         out.append(f"The runner-up, {runner.name}, costs ${gap:,.0f} more over the horizon.")
-    if be.monthly_tokens is not None:
+    buy = next((o for o in ev_opts if o.name == be.buy_option), None)
+    if be.monthly_tokens is not None and buy is not None and not buy.allowed:
+        out.append(
+            f"APIs are ruled out here ({buy.not_allowed_reason}); were they allowed, "
+            f"self-hosting would break even at about {be.monthly_tokens / 1e6:,.0f} million "
+            "tokens a month."
+        )
+    elif be.monthly_tokens is not None:
         ratio = be.monthly_tokens / monthly_tokens if monthly_tokens else float("inf")
         out.append(
             f"Self-hosting breaks even at about {be.monthly_tokens / 1e6:,.0f} million "

@@ -7,6 +7,8 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from advisor.errors import InputError, Problem
+
 if TYPE_CHECKING:
     from advisor.recommend.result import Evaluation
     from advisor.scenario.model import Scenario
@@ -47,13 +49,27 @@ def _evaluate(args: argparse.Namespace) -> tuple[Evaluation, Scenario]:
     return evaluate(scenario, load_catalog()), scenario
 
 
+def check_not_input(output: Path, scenario: Path) -> None:
+    """Never overwrite the scenario file the output is made from."""
+    try:
+        same = Path(output).expanduser().resolve() == Path(scenario).expanduser().resolve()
+    except OSError:
+        same = False
+    if same:
+        raise InputError(
+            Problem(str(output), "error", "is the scenario file itself; choose another output")
+        )
+
+
 def run_report(args: argparse.Namespace) -> int:
     from advisor.report import write_pdf
     from advisor.report.files import check_writable
 
     # Refuse unwritable paths before the (slower) evaluation and rendering.
+    check_not_input(args.output, args.scenario)
     check_writable(args.output, "PDF")
     if args.html is not None:
+        check_not_input(args.html, args.scenario)
         check_writable(args.html, "HTML")
     ev, scenario = _evaluate(args)
     info = write_pdf(ev, scenario, args.output, args.html)
@@ -66,6 +82,7 @@ def run_export(args: argparse.Namespace) -> int:
     from advisor.report import write_xlsx
     from advisor.report.files import check_writable
 
+    check_not_input(args.output, args.scenario)
     check_writable(args.output, "workbook")
     ev, scenario = _evaluate(args)
     path = write_xlsx(ev, scenario, args.output)
