@@ -150,7 +150,7 @@ _GRID = {
     "step_overhead_ms": np.array([0.0, 0.5, 1.0, 2.0, 3.0, 4.0, 6.0, 8.0, 12.0]),
     "allreduce_latency_us": np.array([2.0, 5.0, 10.0, 20.0, 40.0, 80.0]),
     "max_batch": np.array([128.0, 256.0, 384.0, 512.0, 768.0, 1024.0, 2048.0]),
-    "moe_efficiency": np.linspace(0.3, 1.0, 8),
+    "moe_efficiency": np.linspace(0.1, 1.0, 10),
     "vendor_amd": np.linspace(0.4, 1.2, 9),
 }
 
