@@ -145,10 +145,12 @@ def multiple(value: Number | None) -> str:
 
 
 def ms(value: Number | None) -> str:
-    """A latency: milliseconds below ten seconds, seconds above."""
+    """A latency: milliseconds below ten seconds, seconds below ten minutes, minutes above."""
     f = _float(value)
     if f is None:
         return DASH
+    if abs(f) >= 600_000:
+        return f"{num(f / 60_000, 1)} min"
     if abs(f) >= 10_000:
         return f"{num(f / 1000, 1)} s"
     return f"{num(f)} ms"

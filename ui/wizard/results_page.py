@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from advisor.recommend.result import Evaluation
+from advisor.report.format import ms
 from ui.results.live import LiveEvaluator
 from ui.results.table_model import OptionsModel
 
@@ -157,7 +158,7 @@ class ResultsPage(QWizardPage):
         if c is not None:
             bits.append(
                 f"Serving: {c.replicas} replica(s) × {c.gpus_per_replica} GPU(s), {c.precision}, "
-                f"first token {c.ttft_ms:,.0f} ms, {c.tokens_per_s_per_user:,.0f} tokens/s per user"
+                f"first token {ms(c.ttft_ms)}, {c.tokens_per_s_per_user:,.0f} tokens/s per user"
             )
         if o.risks:
             bits.append("Risks: " + escape("; ".join(o.risks)))

@@ -63,6 +63,7 @@ def test_multiples_latencies_and_plain_numbers() -> None:
     assert [multiple(v) for v in (634.1, 9.2, 0.45, 1)] == ["634x", "9.2x", "0.45x", "1x"]
     assert ms(850.3) == "850 ms"
     assert ms(12_345) == "12.3 s"
+    assert ms(1_357_433) == "22.6 min"
     assert num(1_234_567.891, 2) == "1,234,567.89"
     assert usd_short(57_670) == "$57.7k"
 
