@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import json
 import math
 import types
@@ -95,7 +96,9 @@ def _dataclass_from(cls: type, data: Any, path: str, out: _Collector) -> Any:
     names = {f.name for f in dataclasses.fields(cls) if f.init}
     for key in data:
         if key not in names:
-            out.add(f"{path}.{key}" if path else key, "unknown field")
+            close = difflib.get_close_matches(str(key), sorted(names), n=1, cutoff=0.6)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            out.add(f"{path}.{key}" if path else key, f"unknown field{hint}")
     kwargs = {}
     for name in names:
         if name in data:

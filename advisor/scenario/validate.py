@@ -131,11 +131,13 @@ def validate(scenario: Scenario, catalog: Catalog | None = None) -> list[Problem
             and r.monthly_cost_usd is None
             and not any(s.role == r.role and s.region == team.region for s in catalog.staff)
         ):
+            known = ", ".join(sorted({s.role for s in catalog.staff if s.region == team.region}))
             p.append(
                 Problem(
                     f"{path}.role",
                     "error",
-                    f"no catalog cost for {r.role} in {team.region}; enter a monthly cost",
+                    f"no catalog cost for {r.role!r} in {team.region!r} (roles there: {known}); "
+                    "pick one or enter a monthly cost",
                 )
             )
     _range(p, "team.api_share_of_time", team.api_share_of_time, 0, 1)

@@ -159,3 +159,18 @@ def test_dump_is_versioned_and_money_is_text():
     data = json.loads(dump_scenario(Scenario()))
     assert data["version"] == 1
     assert data["hardware"]["electricity_usd_per_kwh"] is None
+
+
+def test_a_mistyped_field_gets_a_suggestion():
+    with pytest.raises(InputError) as info:
+        scenario_from_dict({"workload": {"request_per_day": 10}})
+    (problem,) = info.value.problems
+    assert problem.field == "workload.request_per_day"
+    assert "did you mean 'requests_per_day'" in problem.message
+
+
+def test_an_unknown_role_lists_the_roles_the_catalog_has(catalog):
+    scenario = scenario_from_dict({"team": {"roles": [{"role": "ml_enginer"}]}})
+    (problem,) = validate(scenario, catalog)
+    assert problem.field == "team.roles[0].role"
+    assert "ml_engineer" in problem.message and "sre" in problem.message
