@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import socket
+from pathlib import Path
 
 from keyring.backend import KeyringBackend
 from keyring.errors import PasswordDeleteError
@@ -19,6 +20,15 @@ def make_pdf_bytes() -> bytes:
     buffer = io.BytesIO()
     writer.write(buffer)
     return buffer.getvalue()
+
+
+def write_report_pdf(tmp_path: Path) -> Path:
+    """A tiny real PDF named like a report (with a space), in its own folder."""
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    path = folder / "LLM sourcing report.pdf"
+    path.write_bytes(make_pdf_bytes())
+    return path
 
 
 def free_port() -> int:

@@ -52,10 +52,7 @@ _MAX_COLUMN_WIDTH = 260
 
 def _reimport_api_prices(path: Path) -> tuple[dict[str, int], int]:
     """Worker op: re-import the API prices from genai-prices, keeping the user's overrides."""
-    with catalog_db.open_db(path) as db:
-        counts = catalog_db.fill(db, seeds=False, api=True)
-        kept = int(db["overrides"].count)
-    return counts, kept
+    return catalog_db.update_api_prices(path)
 
 
 def _age(date_text: str, today: dt.date | None = None) -> str:

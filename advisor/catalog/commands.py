@@ -48,9 +48,7 @@ def cmd_update(args: argparse.Namespace) -> int:
     path = catalog_path()
     for notice in catalog_db.ensure_catalog(path).notices:
         _say(notice)
-    with catalog_db.open_db(path) as db:
-        counts = catalog_db.fill(db, seeds=False, api=True)
-        kept = db["overrides"].count
+    counts, kept = catalog_db.update_api_prices(path)
     print(
         f"re-imported {counts['api_models']} API models ({counts['api_prices']} prices) from "
         f"genai-prices; kept {kept} user overrides"

@@ -395,5 +395,17 @@ def open_db(path: Path | None = None) -> Iterator[sqlite_utils.Database]:
         db.close()
 
 
+def update_api_prices(path: Path | None = None) -> tuple[dict[str, int], int]:
+    """Re-import the installed genai-prices data into the catalog, keeping user overrides.
+
+    Returns:
+        The row counts written and how many overrides were kept.
+    """
+    with open_db(path) as db:
+        counts = fill(db, seeds=False, api=True)
+        kept = int(db["overrides"].count)
+    return counts, kept
+
+
 def meta(db: sqlite_utils.Database) -> dict[str, str]:
     return {row["key"]: row["value"] for row in db["meta"].rows}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -454,7 +454,3 @@ def load_seed(
 def load_all_seeds() -> dict[str, list[dict[str, Any]]]:
     """Load every seed kind (table name -> rows)."""
     return {kind.table: load_seed(kind) for kind in SEED_KINDS.values()}
-
-
-def iter_kinds() -> Iterable[SeedKind]:
-    return SEED_KINDS.values()

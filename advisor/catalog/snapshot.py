@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import sqlite_utils
 
@@ -33,7 +33,6 @@ from advisor.catalog.records import (
 from advisor.catalog.seeds import BOOL, DATE, INT, MONEY, NUM, SEED_KINDS, SNUM, STRLIST, SeedKind
 from advisor.errors import NotFoundError, Problem
 
-R = TypeVar("R")
 _log = logging.getLogger(__name__)
 
 _RECORD_TYPES: dict[str, type] = {
@@ -194,10 +193,6 @@ class Catalog:
 
     def assumption(self, key: str) -> Assumption | None:
         return next((a for a in self.assumptions if a.id == key), None)
-
-    def calibration_value(self, key: str, default: float) -> float:
-        found = next((c for c in self.calibration if c.id == key), None)
-        return found.value if found is not None else default
 
     def offers_for(self, gpu_id: str) -> tuple[CloudOffer, ...]:
         return tuple(o for o in self.cloud_offers if o.gpu == gpu_id)

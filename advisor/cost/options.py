@@ -160,8 +160,6 @@ class Option:
     not_allowed_reason: str = ""
     sources: tuple[tuple[str, str, str], ...] = ()  # (what, source, as_of)
     notes: tuple[str, ...] = ()
-    api_linear_usd: float = 0.0  # API spend at volume 1 inside a hybrid (scales linearly)
-    bridging_api_monthly: float = 0.0  # API spend per month while a build is being staffed
     # Bought hardware is sized for the horizon's last month: its "units" lines cover the fleet
     # for this multiple of today's volume.
     sized_for_volume: float = 1.0

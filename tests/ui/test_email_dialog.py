@@ -19,7 +19,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
 from dialogs_fixtures import ErrorRecorder, MemoryKeyring, make_pdf_bytes
-from mail_support import free_port
+from mail_support import free_port, write_report_pdf
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QAbstractButton, QLabel
 
@@ -95,11 +95,7 @@ def launched(monkeypatch: pytest.MonkeyPatch) -> Launched:
 
 @pytest.fixture
 def pdf(tmp_path: Path) -> Path:
-    folder = tmp_path / "reports"
-    folder.mkdir()
-    path = folder / "LLM sourcing report.pdf"
-    path.write_bytes(make_pdf_bytes())
-    return path
+    return write_report_pdf(tmp_path)
 
 
 @pytest.fixture(scope="module")

@@ -19,7 +19,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
-from mail_support import LOOPBACK, MemoryKeyring, free_port, make_pdf_bytes
+from mail_support import LOOPBACK, MemoryKeyring, free_port, write_report_pdf
 
 USER = "buyer@example.com"
 PASSWORD = "Correct-Horse-7f3a9c-Battery"  # distinctive, so a leak is easy to spot
@@ -41,11 +41,7 @@ def config_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 @pytest.fixture
 def pdf(tmp_path: Path) -> Path:
     """A tiny but real one-page PDF, named like a report (with a space)."""
-    folder = tmp_path / "reports"
-    folder.mkdir()
-    path = folder / "LLM sourcing report.pdf"
-    path.write_bytes(make_pdf_bytes())
-    return path
+    return write_report_pdf(tmp_path)
 
 
 # --- keyring --------------------------------------------------------------------------------
