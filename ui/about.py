@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import platform
 import sqlite3
 import sys
@@ -23,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from advisor.__about__ import __app_name__, __version__
+from advisor.catalog.price_data import provenance_lines
 from advisor.catalog.seeds import SEED_KINDS
 from advisor.paths import catalog_path
 from ui.models.catalog_tables import own_values
@@ -79,7 +81,8 @@ class KindSummary:
     label: str
     count: int
     sources: int
-    newest: str
+    newest: str  # of the reviewed records (imported ones are dated apart)
+    reviewed: bool = True  # False for the API prices, which come from genai-prices
 
 
 @dataclass(frozen=True)
@@ -92,7 +95,8 @@ class CatalogSummary:
 
     @property
     def newest(self) -> str:
-        return max((k.newest for k in self.kinds if k.newest), default="")
+        """'Data as of': the newest date of the reviewed data (API and imported prices apart)."""
+        return max((k.newest for k in self.kinds if k.newest and k.reviewed), default="")
 
 
 def summarise_catalog(path: Path) -> CatalogSummary:
@@ -104,10 +108,14 @@ def summarise_catalog(path: Path) -> CatalogSummary:
         try:
             kinds = []
             for label, table in _KINDS:
+                reviewed = table != "api_models"
+                newest_of = "max(as_of)"
+                if reviewed:
+                    newest_of = "max(CASE WHEN basis IS NOT 'imported' THEN as_of END)"
                 count, sources, newest = conn.execute(
-                    f"SELECT count(*), count(DISTINCT source), max(as_of) FROM [{table}]"
+                    f"SELECT count(*), count(DISTINCT source), {newest_of} FROM [{table}]"
                 ).fetchone()
-                kinds.append(KindSummary(label, int(count), int(sources), newest or ""))
+                kinds.append(KindSummary(label, int(count), int(sources), newest or "", reviewed))
             meta = tuple(conn.execute("SELECT key, value FROM meta ORDER BY key").fetchall())
             overrides = int(conn.execute("SELECT count(*) FROM overrides").fetchone()[0])
         finally:
@@ -168,11 +176,10 @@ class AboutDialog(QDialog):
             data_layout.addWidget(problem)
         else:
             meta = dict(self.summary.meta)
+            lines = provenance_lines(self.summary.newest, meta)
             overview = QLabel(
-                f"Data as of {self.summary.newest or 'unknown'}; API prices from genai-prices "
-                f"{meta.get('genai_prices_version', '?')}, imported "
-                f"{meta.get('api_imported_at', '?')[:10]}; "
-                f"{own_values(self.summary.overrides)}."
+                ".<br>".join(html.escape(line) for line in lines)
+                + f".<br>You have {html.escape(own_values(self.summary.overrides))}."
             )
             overview.setObjectName("catalog_overview")
             overview.setWordWrap(True)
@@ -219,6 +226,9 @@ class AboutDialog(QDialog):
         lines.append(f"Catalog: {self.summary.path}")
         if self.summary.problem:
             lines.append(f"  {self.summary.problem}")
+        if not self.summary.problem:
+            meta = dict(self.summary.meta)
+            lines += [f"  {line}" for line in provenance_lines(self.summary.newest, meta)]
         for kind in self.summary.kinds:
             lines.append(f"  {kind.label}: {kind.count} (newest {kind.newest or '-'})")
         lines += [f"  {key}: {value}" for key, value in self.summary.meta]

@@ -225,8 +225,16 @@ def fill(db: sqlite_utils.Database, *, seeds: bool = True, api: bool = True) -> 
     Returns:
         Row counts per table written.
     """
+    from advisor.catalog import price_data
+
     seed_rows = load_all_seeds() if seeds else {}
-    api_models, api_prices = genai_import.api_rows() if api else ([], [])
+    extra_meta: dict[str, str] = {}
+    if seeds:  # reviewed cloud offers merged with downloaded SkyPilot prices, if any
+        seed_rows["cloud_offers"], extra_meta = price_data.cloud_offers(seed_rows["cloud_offers"])
+    api_data = price_data.api_import() if api else None
+    api_models, api_prices = (api_data.models, api_data.prices) if api_data else ([], [])
+    if api_data:
+        extra_meta.update(api_data.meta)
     counts: dict[str, int] = {}
     now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     with write_transaction(db):
@@ -249,6 +257,8 @@ def fill(db: sqlite_utils.Database, *, seeds: bool = True, api: bool = True) -> 
                 ("api_imported_at", now),
             ):
                 db["meta"].upsert({"key": key, "value": value}, pk="key")  # type: ignore[union-attr]
+        for key, value in extra_meta.items():
+            db["meta"].upsert({"key": key, "value": value}, pk="key")  # type: ignore[union-attr]
         db["meta"].upsert({"key": "schema_version", "value": str(SCHEMA_VERSION)}, pk="key")  # type: ignore[union-attr]
     return counts
 

@@ -82,18 +82,35 @@ def iter_prices(model: Any, now: dt.datetime) -> Iterator[ResolvedPrice]:
         yield ResolvedPrice(name, None, _price_items(resolved))
 
 
-def api_rows(now: dt.datetime | None = None) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """All providers' models and prices from genai-prices as catalog rows.
+def api_rows(
+    now: dt.datetime | None = None,
+    *,
+    providers: list[Any] | None = None,
+    as_of: str | None = None,
+    note: str | None = None,
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """All providers' models and prices from genai-prices data as catalog rows.
+
+    Args:
+        now: When the prices are read (picks the price in force among dated prices).
+        providers: genai-prices providers (e.g. from a downloaded data file); default the data
+            bundled with the installed package.
+        as_of: The data's own date; default, for the bundled data whose date the package does
+            not record, the release it came from (``genai-prices 0.2.5``). Never the import time.
+        note: How the data was obtained (each model row's note).
 
     Returns:
         ``(models, prices)``: model rows (id ``provider/model``) and price rows (one per model,
         variant and price key), money as exact decimal text.
     """
-    from genai_prices.data import providers
+    if providers is None:
+        from genai_prices.data import providers as bundled_providers
 
+        providers = list(bundled_providers)
     now = now or dt.datetime.now(dt.UTC)
     version = genai_prices_version()
-    as_of = now.date().isoformat()
+    as_of = as_of or f"genai-prices {version}"
+    note = note or f"imported from genai-prices {version} (bundled package data)"
     models: list[dict[str, Any]] = []
     prices: list[dict[str, Any]] = []
     for provider in providers:
@@ -113,7 +130,7 @@ def api_rows(now: dt.datetime | None = None) -> tuple[list[dict[str, Any]], list
                     "source": source,
                     "as_of": as_of,
                     "basis": "published",
-                    "note": f"imported from genai-prices {version}",
+                    "note": note,
                 }
             )
             for resolved in iter_prices(model, now):

@@ -199,8 +199,17 @@ class Catalog:
 
     @property
     def as_of(self) -> str:
-        """The newest as-of date of the seed data (the catalog's 'data as of')."""
-        dates = [r.as_of for group in self.seed_groups().values() for r in group if r.as_of]
+        """The newest as-of date of the reviewed seed data (the catalog's 'data as of').
+
+        API prices and imported cloud prices (``basis: imported``) are dated apart (see
+        ``advisor.catalog.price_data``), so this date does not move with a download.
+        """
+        dates = [
+            r.as_of
+            for group in self.seed_groups().values()
+            for r in group
+            if r.as_of and r.basis != "imported"
+        ]
         return max(dates) if dates else ""
 
     def seed_groups(self) -> dict[str, tuple[Any, ...]]:
