@@ -143,7 +143,20 @@ def build_parser() -> argparse.ArgumentParser:
     cat.set_defaults(func=cmd_catalog)
     csub = cat.add_subparsers(dest="catalog_cmd", required=True, parser_class=_Parser)
     csub.add_parser("build", help="(re)build the catalog from the bundled seeds and genai-prices")
-    csub.add_parser("update", help="re-import genai-prices API prices, keeping user overrides")
+    upd = csub.add_parser(
+        "update",
+        help="download current API and cloud GPU prices (HTTPS), keeping user overrides",
+    )
+    upd.add_argument(
+        "--from", dest="mirror", metavar="URL", help="a mirror with data.json and <cloud>/vms.csv"
+    )
+    upd.add_argument("--ca-file", help="also trust the CAs in this PEM file")
+    upd.add_argument(
+        "--offline", action="store_true", help="no download: re-import the stored or bundled data"
+    )
+    upd.add_argument(
+        "--bundled", action="store_true", help="forget downloaded prices: use the bundled data"
+    )
     show = csub.add_parser("show", help="list catalog records")
     show.add_argument(
         "--kind",

@@ -45,14 +45,39 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def cmd_update(args: argparse.Namespace) -> int:
+    from dataclasses import replace
+
+    from advisor.catalog import update
+
     path = catalog_path()
     for notice in catalog_db.ensure_catalog(path).notices:
         _say(notice)
-    counts, kept = catalog_db.update_api_prices(path)
+    if args.bundled or args.offline:
+        if args.bundled:
+            counts = update.use_bundled(path)
+            with catalog_db.open_db(path) as db:
+                kept = int(db["overrides"].count)
+        else:
+            counts, kept = catalog_db.update_api_prices(path)
+        print(
+            f"re-imported {counts['api_models']} API models ({counts['api_prices']} prices) from "
+            f"genai-prices; kept {kept} user overrides"
+        )
+        return 0
+    settings = update.UpdateSettings.load()
+    if args.mirror:
+        settings = settings.from_mirror(args.mirror)
+    if args.ca_file:
+        settings = replace(settings, ca_file=args.ca_file)
+    result = update.update_prices(path, settings)
     print(
-        f"re-imported {counts['api_models']} API models ({counts['api_prices']} prices) from "
-        f"genai-prices; kept {kept} user overrides"
+        f"updated {result.api_models} API models ({result.api_prices} prices) and "
+        f"{result.cloud_offers} cloud GPU offers ({result.cloud_imported} from SkyPilot, "
+        f"{result.unmapped_gpu_rows} GPU rows skipped with no GPU mapping); "
+        f"kept {result.overrides_kept} user overrides"
     )
+    for line in result.lines:
+        print(line)
     return 0
 
 

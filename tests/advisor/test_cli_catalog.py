@@ -58,7 +58,7 @@ def test_catalog_build_twice_gives_the_same_counts(
 
 
 def test_catalog_update_reimports_genai_prices(fresh_catalog_path: Path, capsys: Capsys) -> None:
-    code, out, err = _run(capsys, "catalog", "update")
+    code, out, err = _run(capsys, "catalog", "update", "--offline")
     assert code == 0 and err == ""
     assert out.startswith("re-imported ") and "API models" in out and "from genai-prices" in out
 

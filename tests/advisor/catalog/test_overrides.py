@@ -142,13 +142,13 @@ def test_importing_again_replaces_the_value_of_the_same_override(
 # --- overrides survive updates and rebuilds --------------------------------------------------
 
 
-@pytest.mark.parametrize("command", ["update", "build"])
+@pytest.mark.parametrize("command", ["update --offline", "update --bundled", "build"])
 def test_overrides_survive_catalog_update_and_build(
     command: str, fresh_catalog_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     _import(fresh_catalog_path, _write_csv(tmp_path / "negotiated.csv", NEGOTIATED))
     before = _table(fresh_catalog_path)
-    assert main(["catalog", command]) == 0
+    assert main(["catalog", *command.split()]) == 0
     out = capsys.readouterr().out
     assert "kept 3 user overrides" in out
     assert _table(fresh_catalog_path) == before
