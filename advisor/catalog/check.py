@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from advisor.catalog.price_data import provenance
 from advisor.catalog.snapshot import Catalog
 
 REQUIRED_MODELS = [
@@ -83,7 +84,8 @@ def check_catalog(catalog: Catalog) -> dict[str, Any]:
     """Check references between records and coverage of the required contents.
 
     Returns:
-        ``{"ok": bool, "counts": {...}, "problems": [...], "warnings": [...]}``.
+        ``{"ok": bool, "counts": {...}, "problems": [...], "warnings": [...], "data": {...}}``;
+        ``data`` says how new the data is and where the prices come from.
     """
     problems: list[str] = []
     warnings: list[str] = []
@@ -150,4 +152,10 @@ def check_catalog(catalog: Catalog) -> dict[str, Any]:
                 problems.append(f"{group} {r.id}: missing source or as_of")
     assumed = sum(1 for g in catalog.seed_groups().values() for r in g if r.basis == "assumption")
     counts["records_marked_assumption"] = assumed
-    return {"ok": not problems, "counts": counts, "problems": problems, "warnings": warnings}
+    return {
+        "ok": not problems,
+        "counts": counts,
+        "problems": problems,
+        "warnings": warnings,
+        "data": {what: text for what, text in provenance(catalog.as_of, catalog.meta)},
+    }

@@ -153,6 +153,10 @@ def cmd_check(args: argparse.Namespace) -> int:
     if args.json:
         sys.stdout.write(json.dumps(report, indent=2) + "\n")
     else:
+        (first, as_of), *prices = report["data"].items()
+        print(f"{first} {as_of}")
+        for what, text in prices:
+            print(f"{what}: {text}")
         for kind, count in report["counts"].items():
             print(f"{kind:12} {count}")
         for problem in report["problems"]:

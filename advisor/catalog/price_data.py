@@ -212,38 +212,59 @@ def cloud_offers(
 # --- how it is said, the same way everywhere (About, report, catalog check) ------------------
 
 
-def data_as_of_text(seed_as_of: str) -> str:
-    """'Data as of <date>': the newest as-of date of the reviewed catalog data."""
-    return f"Data as of {seed_as_of or 'unknown'} (newest date in the reviewed catalog data)"
-
-
-def api_prices_text(meta: Mapping[str, str]) -> str:
-    """Where the API prices come from, with their date."""
+def _api_prices(meta: Mapping[str, str]) -> str:
     version = meta.get("genai_prices_version", "?")
     source = meta.get("api_data_source") or BUNDLED
     if source == BUNDLED:
-        return f"API prices: genai-prices {version} data, from the bundled package"
+        return f"genai-prices {version} data, from the bundled package"
     fetched = (meta.get("api_data_fetched_at") or "?")[:10]
     return (
-        f"API prices: genai-prices data of {meta.get('api_data_date') or '?'}, "
+        f"genai-prices data of {meta.get('api_data_date') or '?'}, "
         f"downloaded {fetched} from {source}"
     )
 
 
-def cloud_prices_text(meta: Mapping[str, str]) -> str:
-    """Where the cloud GPU prices come from, with their date."""
+def _cloud_prices(meta: Mapping[str, str]) -> str:
     source = meta.get("cloud_data_source") or ""
     if not source:
-        return "Cloud GPU prices: the reviewed catalog data"
+        return "the reviewed catalog data"
     fetched = (meta.get("cloud_data_fetched_at") or "?")[:10]
     clouds = (meta.get("cloud_data_clouds") or "").replace(",", ", ")
     return (
-        f"Cloud GPU prices: SkyPilot catalog ({clouds}) of {meta.get('cloud_data_date') or '?'}, "
+        f"SkyPilot catalog ({clouds}) of {meta.get('cloud_data_date') or '?'}, "
         f"downloaded {fetched} from {source}, over the reviewed catalog data "
         f"({meta.get('cloud_offers_imported') or 0} offers imported)"
     )
 
 
+def provenance(seed_as_of: str, meta: Mapping[str, str]) -> tuple[tuple[str, str], ...]:
+    """(label, statement) for what every surface shows: data as of, API and cloud GPU prices.
+
+    Args:
+        seed_as_of: The newest as-of date of the reviewed seed data (``Catalog.as_of``).
+        meta: The catalog's meta entries (``Catalog.meta``).
+
+    Returns:
+        ``(("Data as of", ...), ("API prices", ...), ("Cloud GPU prices", ...))``.
+    """
+    return (
+        ("Data as of", f"{seed_as_of or 'unknown'} (newest date in the reviewed catalog data)"),
+        ("API prices", _api_prices(meta)),
+        ("Cloud GPU prices", _cloud_prices(meta)),
+    )
+
+
 def provenance_lines(seed_as_of: str, meta: Mapping[str, str]) -> list[str]:
-    """The three statements every surface shows: data as of, API prices, cloud GPU prices."""
-    return [data_as_of_text(seed_as_of), api_prices_text(meta), cloud_prices_text(meta)]
+    """The same statements as sentences: 'Data as of 2026-11-29 (...)', 'API prices: ...'."""
+    (label, first), *rest = provenance(seed_as_of, meta)
+    return [f"{label} {first}", *(f"{label}: {text}" for label, text in rest)]
+
+
+def api_prices_text(meta: Mapping[str, str]) -> str:
+    """Where the API prices come from, with their date."""
+    return f"API prices: {_api_prices(meta)}"
+
+
+def cloud_prices_text(meta: Mapping[str, str]) -> str:
+    """Where the cloud GPU prices come from, with their date."""
+    return f"Cloud GPU prices: {_cloud_prices(meta)}"

@@ -11,6 +11,7 @@ import numpy as np
 from advisor.capability import quality
 from advisor.capability.estimate import estimate
 from advisor.capability.model import Calibration
+from advisor.catalog import price_data
 from advisor.catalog.records import ApiModel
 from advisor.catalog.snapshot import Catalog
 from advisor.cost import inputs as cost_inputs
@@ -613,4 +614,5 @@ def evaluate(scenario: Scenario, catalog: Catalog, cal: Calibration | None = Non
         warnings=tuple(dict.fromkeys(warnings)),
         catalog_as_of=catalog.as_of,
         genai_prices_version=catalog.meta.get("genai_prices_version", ""),
+        price_sources=price_data.provenance(catalog.as_of, catalog.meta),
     )

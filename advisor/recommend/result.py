@@ -174,6 +174,8 @@ class Evaluation:
     warnings: tuple[str, ...]
     catalog_as_of: str
     genai_prices_version: str
+    # (label, statement): data as of, API prices, cloud GPU prices (advisor.catalog.price_data)
+    price_sources: tuple[tuple[str, str], ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         """The CLI's JSON contract (decimal strings for money)."""

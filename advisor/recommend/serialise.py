@@ -59,6 +59,7 @@ def evaluation_to_json(ev: Evaluation) -> dict[str, Any]:
         "warnings": list(ev.warnings),
         "catalog_as_of": ev.catalog_as_of,
         "genai_prices_version": ev.genai_prices_version,
+        "price_sources": [{"what": w, "statement": t} for w, t in ev.price_sources],
     }
     # p10/p50/p90 also directly under uncertainty for the best options, as documented.
     return data

@@ -97,6 +97,7 @@ class ReportContext:
     keywords: str
     catalog_as_of: str
     genai_prices_version: str
+    price_sources: tuple[tuple[str, str], ...]
     horizon_months: int
     recommendation: OptionView | None
     runner_up: OptionView | None
@@ -289,7 +290,7 @@ def _scope(ev: Evaluation) -> str:
     )
     if ruled:
         text += f"; {ruled} ruled out by the constraints"
-    return text + f". Prices and specs as of {ev.catalog_as_of}."
+    return text + f". Data as of {ev.catalog_as_of}; prices are dated in the sources."
 
 
 def _tiles(
@@ -996,6 +997,7 @@ def build_context(
         keywords="LLM, sourcing, build or buy, API, GPU, total cost of ownership",
         catalog_as_of=ev.catalog_as_of,
         genai_prices_version=ev.genai_prices_version,
+        price_sources=ev.price_sources,
         horizon_months=ev.horizon_months,
         recommendation=rec,
         runner_up=runner,

@@ -422,10 +422,9 @@ def _sources(wb: Workbook, ev: Evaluation) -> None:
         _text(ws, i, 2, src)
         _text(ws, i, 3, as_of)
     r = len(ev.sources) + 3
-    _text(ws, r, 1, "Catalog as of")
-    _text(ws, r, 2, ev.catalog_as_of)
-    _text(ws, r + 1, 1, "API prices from genai-prices")
-    _text(ws, r + 1, 2, ev.genai_prices_version or "unknown")
+    for n, (what, statement) in enumerate(ev.price_sources):
+        _text(ws, r + n, 1, what)
+        _text(ws, r + n, 2, statement)
     _widths(ws, {"A": 50, "B": 90, "C": 12})
 
 
