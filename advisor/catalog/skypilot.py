@@ -138,7 +138,7 @@ def parse_vms_csv(
     unmapped = 0
     gpu_rows = 0
     for line, row in enumerate(reader, start=2):
-        if None in row or any(row.get(c) is None for c in REQUIRED_COLUMNS):
+        if None in row or None in row.values():
             raise ValueError(f"line {line}: wrong number of fields (truncated or damaged file)")
         accelerator = (row["AcceleratorName"] or "").strip()
         instance = (row["InstanceType"] or "").strip()
