@@ -107,10 +107,10 @@ class CatalogBrowser(QDialog):
         self.busy_bar.setTextVisible(False)
         self.busy_bar.hide()
         top.addWidget(self.busy_bar)
-        self.update_button = QPushButton("Update prices")
+        self.update_button = QPushButton("Re-import prices")
         self.update_button.setToolTip(
-            "Re-import the API prices from the installed genai-prices package; "
-            "your own prices are kept"
+            "Re-import the API prices from the last download or the bundled genai-prices data "
+            "(Tools > Update prices downloads current ones); your own prices are kept"
         )
         self.update_button.clicked.connect(self.update_prices)
         top.addWidget(self.update_button)

@@ -155,6 +155,8 @@ class MainWindow(QMainWindow):
         tools = bar.addMenu("&Tools")
         self.act_catalog = self._action("&Catalog browser…", self.show_catalog, "Ctrl+K")
         tools.addAction(self.act_catalog)
+        self.act_update_prices = self._action("Update &prices…", self.show_update_prices)
+        tools.addAction(self.act_update_prices)
         self.act_report = self._action(
             "Go to the &report", lambda: self.go_to(len(self.wizard.pages) - 1), "Ctrl+R"
         )
@@ -324,6 +326,18 @@ class MainWindow(QMainWindow):
             CatalogBrowser(self).exec()
         except Exception as exc:  # noqa: BLE001 - shown, never a crash
             show_error(self, "Catalog browser", exc)
+
+    def show_update_prices(self) -> None:
+        """Tools > Update prices: download prices, then reload the catalog when they changed."""
+        from ui.update_prices import UpdatePricesDialog
+
+        dialog = UpdatePricesDialog(self)
+        dialog.prices_updated.connect(self.reload_catalog)
+        dialog.exec()
+
+    def reload_catalog(self) -> None:
+        self.catalog_status.setText("Loading the catalog…")
+        worker.run(_load_catalog, self.set_catalog, self._catalog_failed, parent=self)
 
     def show_about(self) -> None:
         try:

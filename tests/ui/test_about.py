@@ -98,3 +98,37 @@ def test_copy_details_puts_versions_and_catalog_on_the_clipboard(
     assert f"Qt: {qVersion()}" in text
     assert f"Catalog: {fresh_catalog_path}" in text
     assert "genai_prices_version" in text
+
+
+def test_data_as_of_stays_the_reviewed_date_and_downloaded_prices_are_named_apart(
+    qtbot, fresh_catalog_path: Path, catalog: Catalog
+) -> None:
+    """A download (dated after the seeds) changes the price lines, never 'Data as of'."""
+    from advisor.catalog import db as catalog_db
+
+    url = "https://prices.example/data.json"
+    with catalog_db.open_db(fresh_catalog_path) as db:
+        for key, value in {
+            "api_data_source": url,
+            "api_data_date": "2099-01-02",
+            "api_data_fetched_at": "2099-01-03T04:05:06+00:00",
+        }.items():
+            db["meta"].upsert({"key": key, "value": value}, pk="key")
+        db.execute("UPDATE api_models SET as_of = '2099-01-02'")
+        db.execute(
+            "UPDATE cloud_offers SET as_of = '2099-01-02', basis = 'imported' "
+            "WHERE id = 'aws-p5-48xlarge-us-east-1'"
+        )
+    dialog = AboutDialog()
+    qtbot.addWidget(dialog)
+    overview = label(dialog, "catalog_overview")
+    assert f"Data as of {catalog.as_of} (newest date in the reviewed catalog data)" in overview
+    assert f"API prices: genai-prices data of 2099-01-02, downloaded 2099-01-03 from {url}" in (
+        overview
+    )
+    assert "Cloud GPU prices: the reviewed catalog data" in overview
+    assert dialog.summary.newest == catalog.as_of
+    assert {k.label: k.newest for k in dialog.summary.kinds}["API models and prices"] == (
+        "2099-01-02"
+    )
+    assert "API prices: genai-prices data of 2099-01-02" in dialog.details()
