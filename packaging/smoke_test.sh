@@ -6,7 +6,10 @@
 #     HOME, XDG folders, ADVISOR_DATA_DIR/ADVISOR_CONFIG_DIR/ADVISOR_CATALOG all temporary
 #     (so the catalog is built at first run from the bundled seeds, as for a new user);
 #   - WeasyPrint's native libraries (Pango, HarfBuzz, fontconfig, GObject) must be the bundled
-#     copies (the runtime hook reports each one it loads with ADVISOR_NATIVE_DEBUG=1).
+#     copies (the runtime hook reports each one it loads with ADVISOR_NATIVE_DEBUG=1);
+#   - `<bundle> catalog update --from <loopback HTTPS mirror>` must refresh the prices, and a
+#     failed update must exit 2 and leave the catalog as it was (needs a Python with
+#     `cryptography` for the mirror: the dev venv, or SMOKE_PYTHON).
 # Usage: packaging/smoke_test.sh [BUNDLE]
 #   BUNDLE: the one-folder bundle (default dist/llm-sourcing-advisor) or, on macOS, the .app
 #   (default there: the .app in dist/ when there is one).
@@ -143,6 +146,49 @@ done
 echo "   bundled native libraries in use:"
 sed -e "s|$real_app/||" -e "s|$app/||" -e 's/^advisor-native: /     /' "$native"
 
+# Price updates without pip: the bundle downloads API and cloud GPU prices from a loopback HTTPS
+# mirror (tests/price_server.py serving tests/advisor/catalog/data/price_mirror with a test CA),
+# and a failed download (404) exits 2 and leaves the catalog as it was.
+server_py=""
+for candidate in "${SMOKE_PYTHON:-}" "$ROOT/.venv/bin/python" "$ROOT/.venv/Scripts/python.exe" \
+  "$ROOT/build/packaging/venv/bin/python" python3; do
+  if [ -n "$candidate" ] && "$candidate" -c 'import cryptography' >/dev/null 2>&1; then
+    server_py=$candidate
+    break
+  fi
+done
+[ -n "$server_py" ] || fail "no Python with 'cryptography' for the loopback price server (set SMOKE_PYTHON)"
+"$server_py" "$ROOT/tests/price_server.py" --certs "$tmp/certs" --port-file "$tmp/price-port" \
+  >"$tmp/price-server.log" 2>&1 &
+server_pid=$!
+trap 'kill "$server_pid" 2>/dev/null || true; cleanup' EXIT
+for _ in $(seq 100); do [ -s "$tmp/price-port" ] && break; sleep 0.1; done
+[ -s "$tmp/price-port" ] || fail "the loopback price server did not start: $(cat "$tmp/price-server.log")"
+mirror="https://127.0.0.1:$(cat "$tmp/price-port")"
+echo "== smoke test: $exe catalog update --from $mirror"
+update_log="$tmp/update.log"
+rc=0
+(cd "$tmp/work" && run_with_timeout "${launcher[@]}" "$exe" catalog update --from "$mirror" \
+  --ca-file "$tmp/certs/ca.pem") >"$update_log" 2>&1 || rc=$?
+sed 's/^/   /' "$update_log"
+[ "$rc" = 0 ] || fail "catalog update exit code $rc"
+before=$(cksum <"$tmp/data/catalog.sqlite")
+rc=0
+(cd "$tmp/work" && run_with_timeout "${launcher[@]}" "$exe" catalog update --from "$mirror/missing" \
+  --ca-file "$tmp/certs/ca.pem") >"$tmp/update-404.log" 2>&1 || rc=$?
+sed 's/^/   /' "$tmp/update-404.log"
+[ "$rc" = 2 ] || fail "a failed update exited $rc, not 2"
+[ "$(cksum <"$tmp/data/catalog.sqlite")" = "$before" ] || fail "a failed update changed the catalog"
+if [ "$os" = linux ] || [ "$os" = macos ]; then
+  grep -q '^updated [0-9]* API models' "$update_log" || fail "no 'updated ... API models' line"
+  grep -q "^API prices: genai-prices data of .* from $mirror/data.json" "$update_log" \
+    || fail "the update did not say where the API prices came from"
+  grep -q 'HTTP 404' "$tmp/update-404.log" || fail "the failed update did not say why"
+fi
+[ -s "$tmp/data/prices/manifest.json" ] || fail "the downloaded prices were not stored"
+kill "$server_pid" 2>/dev/null || true
+update_line="price update from a loopback HTTPS mirror ok, a failed one left the catalog as it was"
+
 inner=$(sed -n 's/^self-test passed in \([0-9.]*\) s.*/\1/p' "$log")
 wall=$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.1f", b - a }')
 startup=$(awk -v w="$wall" -v i="${inner:-0}" 'BEGIN { printf "%.1f", w - i }')
@@ -150,6 +196,7 @@ size=$(du -sh "$BUNDLE" | cut -f1)
 ok=1
 pdf_line=$(printf '%s' "${pdf_line#ok}" | sed 's/^ *//')
 echo "== smoke test passed: exit 0, $pdf_line, $shots screenshots, catalog built"
+echo "   $update_line"
 echo "   bundle size $size ($(find "$BUNDLE" -type f | wc -l | tr -d ' ') files)"
 if [ -n "$inner" ]; then
   echo "   first run ${wall} s wall = start-up and exit ${startup} s + self-test ${inner} s (incl. catalog build)"
