@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
 import logging
 from pathlib import Path
 from typing import Any
@@ -28,6 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from advisor.catalog import db as catalog_db
+from advisor.catalog import price_data
 from advisor.catalog.overrides import apply_overrides, remove_override
 from advisor.catalog.snapshot import Catalog, load_catalog
 from advisor.errors import InputError, Problem
@@ -235,16 +237,17 @@ class CatalogBrowser(QDialog):
             return
         meta = self.catalog.meta
         as_of = self.catalog.as_of
-        version = meta.get("genai_prices_version", "?")
         imported = meta.get("api_imported_at", "")
         overrides = sum(len(r.overridden) for spec in TABLES for r in spec.records(self.catalog))
         age = _age(as_of)
-        parts = [f"<b>Catalog data as of {as_of or 'unknown'}</b>" + (f" ({age})" if age else "")]
+        parts = [f"<b>Data as of {as_of or 'unknown'}</b>" + (f" ({age})" if age else "")]
         imported_age = _age(imported)
         parts.append(
-            f"API prices from genai-prices {version}, imported {imported[:10] or 'never'}"
+            html.escape(price_data.api_prices_text(meta))
+            + f"; imported {imported[:10] or 'never'}"
             + (f" ({imported_age})" if imported_age else "")
         )
+        parts.append(html.escape(price_data.cloud_prices_text(meta)))
         parts.append(own_values(overrides))
         self.age_label.setText(" · ".join(parts))
         self.age_label.setToolTip(f"Catalog file: {self.catalog_path}")

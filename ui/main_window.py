@@ -202,7 +202,7 @@ class MainWindow(QMainWindow):
     def set_catalog(self, catalog: Catalog) -> None:
         self.state.set_catalog(catalog)
         as_of = catalog.meta.get("seeds_as_of") or catalog.as_of
-        self.catalog_status.setText(f"Catalog as of {as_of}" if as_of else "Catalog loaded")
+        self.catalog_status.setText(f"Data as of {as_of}" if as_of else "Catalog loaded")
         self.catalog_loaded.emit()
 
     def _catalog_failed(self, exc: BaseException) -> None:

@@ -117,7 +117,7 @@ def test_every_kind_has_a_tab_with_its_row_count(
 
 def test_header_says_how_old_the_data_is(shared_browser: CatalogBrowser, catalog: Catalog) -> None:
     text = shared_browser.age_label.text()
-    assert f"Catalog data as of {catalog.as_of}" in text
+    assert f"Data as of {catalog.as_of}" in text
     assert f"genai-prices {catalog.meta['genai_prices_version']}" in text
     assert f"imported {catalog.meta['api_imported_at'][:10]}" in text
 
