@@ -157,3 +157,25 @@ def test_a_scenario_without_any_allowed_option_still_renders(examples: Examples)
     ev = dataclasses.replace(ev, options=options, recommendation=None)
     summary = _text(_section(render_html(ev, scenario), "summary"))
     assert "No option meets the constraints" in summary
+
+
+def test_cover_and_sources_say_data_as_of_and_where_the_prices_come_from(
+    examples: Examples,
+) -> None:
+    """The same three statements as the About box and catalog check, from the evaluation."""
+    scenario, ev = examples.scenario_and_evaluation("legal-tech-startup")
+    sources = (
+        ("Data as of", "2026-11-29 (newest date in the reviewed catalog data)"),
+        ("API prices", "genai-prices data of 2099-01-02, downloaded 2099-01-03 from https://m/x"),
+        ("Cloud GPU prices", "the reviewed catalog data"),
+    )
+    html = render_html(dataclasses.replace(ev, price_sources=sources), scenario)
+    text = _text(unescape(html))
+    for what, statement in sources:
+        assert f"{what} {statement}" in text  # the cover's table
+    assert (
+        "Data as of 2026-11-29 (newest date in the reviewed catalog data). API prices: "
+        "genai-prices data of 2099-01-02, downloaded 2099-01-03 from https://m/x. "
+        "Cloud GPU prices: the reviewed catalog data."
+    ) in _text(_section(html, "method"))
+    assert [what for what, _ in ev.price_sources] == [what for what, _ in sources]
