@@ -258,6 +258,39 @@ def download(
     return Downloaded(url, b"".join(chunks), data_date)
 
 
+def _stage(
+    staging: Path, api: Downloaded, clouds: dict[str, Downloaded], cloud_url: str, fetched_at: str
+) -> None:
+    """Write the downloaded files and their manifest into a new folder."""
+    staging.mkdir(parents=True)
+    manifest: dict[str, Any] = {
+        "api": {
+            "url": api.url,
+            "file": price_data.API_FILE,
+            "sha256": price_data.sha256(api.data),
+            "fetched_at": fetched_at,
+            "data_date": api.data_date,
+        },
+    }
+    (staging / price_data.API_FILE).write_bytes(api.data)
+    if clouds:
+        manifest["cloud"] = {
+            "base_url": cloud_url,
+            "fetched_at": fetched_at,
+            "data_date": min(d.data_date for d in clouds.values()),
+            "clouds": {},
+        }
+        for cloud, got in clouds.items():
+            name = price_data.cloud_file(cloud)
+            (staging / name).write_bytes(got.data)
+            manifest["cloud"]["clouds"][cloud] = {
+                "url": got.url,
+                "file": name,
+                "sha256": price_data.sha256(got.data),
+            }
+    (staging / price_data.MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n")
+
+
 def _swap_in(folder: Path, staging: Path) -> Path | None:
     """Put ``staging`` in place of ``folder``; return where the old folder went (or None)."""
     old = None
@@ -265,7 +298,12 @@ def _swap_in(folder: Path, staging: Path) -> Path | None:
         old = folder.with_name(f"{folder.name}.old-{os.getpid()}")
         shutil.rmtree(old, ignore_errors=True)
         os.replace(folder, old)
-    os.replace(staging, folder)
+    try:
+        os.replace(staging, folder)
+    except BaseException:
+        if old is not None:
+            os.replace(old, folder)
+        raise
     return old
 
 
@@ -341,38 +379,18 @@ def update_prices(
     folder = price_data.prices_dir()
     staging = folder.with_name(f"{folder.name}.new-{os.getpid()}")
     shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir(parents=True)
-    fetched_at = now.isoformat(timespec="seconds")
-    manifest: dict[str, Any] = {
-        "api": {
-            "url": api.url,
-            "file": price_data.API_FILE,
-            "sha256": price_data.sha256(api.data),
-            "fetched_at": fetched_at,
-            "data_date": api.data_date,
-        },
-    }
-    (staging / price_data.API_FILE).write_bytes(api.data)
-    if clouds:
-        manifest["cloud"] = {
-            "base_url": settings.cloud_url,
-            "fetched_at": fetched_at,
-            "data_date": min(d.data_date for d in clouds.values()),
-            "clouds": {},
-        }
-        for cloud, got in clouds.items():
-            name = price_data.cloud_file(cloud)
-            (staging / name).write_bytes(got.data)
-            manifest["cloud"]["clouds"][cloud] = {
-                "url": got.url,
-                "file": name,
-                "sha256": price_data.sha256(got.data),
-            }
-    (staging / price_data.MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n")
+    try:
+        _stage(staging, api, clouds, settings.cloud_url, now.isoformat(timespec="seconds"))
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
 
     # The new files go in place, the catalog is refilled in one transaction; if that fails the
     # old files come back, so the stored files and the catalog always agree.
-    old = _swap_in(folder, staging)
+    try:
+        old = _swap_in(folder, staging)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
     try:
         with catalog_db.open_db(path) as db, catalog_db.write_transaction(db):
             counts = catalog_db.fill(db, seeds=True, api=True)
@@ -385,8 +403,6 @@ def update_prices(
             os.replace(old, folder)
         shutil.rmtree(failed, ignore_errors=True)
         raise
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
     say(1.0, "Prices updated.")
