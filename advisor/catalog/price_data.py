@@ -18,6 +18,7 @@ longer validates, is ignored (with a warning) and the bundled data is used inste
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 import logging
@@ -168,6 +169,36 @@ def api_import(folder: Path | None = None, now: dt.datetime | None = None) -> Ap
         prices,
         {"api_data_source": BUNDLED, "api_data_date": "", "api_data_fetched_at": ""},
     )
+
+
+def genai_snapshot(meta: Mapping[str, str], folder: Path | None = None) -> Any:
+    """A genai-prices ``DataSnapshot`` of the data the catalog's API prices came from.
+
+    For a catalog filled from a download, the stored file (parsed once per file content);
+    otherwise, or if the file is gone or changed, the installed package's bundled snapshot.
+    """
+    from genai_prices import data_snapshot
+
+    if (meta.get("api_data_source") or BUNDLED) != BUNDLED:
+        folder = folder or prices_dir()
+        entry = read_manifest(folder).get("api")
+        if isinstance(entry, dict) and entry.get("url") == meta.get("api_data_source"):
+            snap = _stored_snapshot(str(folder), str(entry.get("file")), str(entry.get("sha256")))
+            if snap is not None:
+                return snap
+    return data_snapshot.get_snapshot()
+
+
+@functools.lru_cache(maxsize=4)
+def _stored_snapshot(folder: str, file: str, digest: str) -> Any:
+    from genai_prices import data_snapshot
+
+    try:
+        providers = parse_genai_prices(_stored(Path(folder), {"file": file, "sha256": digest}))
+    except (OSError, ValueError) as exc:
+        _log.warning("resolving API models with the bundled genai-prices data: %s", exc)
+        return None
+    return data_snapshot.DataSnapshot(providers=providers, from_auto_update=True)
 
 
 # --- cloud offers ---------------------------------------------------------------------------

@@ -167,7 +167,7 @@ class Catalog:
                 return direct  # type: ignore[no-any-return]
         elif key in self._index["api"]:
             return self._index["api"][key]  # type: ignore[no-any-return]
-        resolved = resolve_with_genai_prices(key, provider)
+        resolved = resolve_with_genai_prices(key, provider, self.meta)
         if resolved is not None and resolved in self._index["api"]:
             return self._index["api"][resolved]  # type: ignore[no-any-return]
         names = list(self._index["api"])
@@ -227,11 +227,17 @@ class Catalog:
         }
 
 
-def resolve_with_genai_prices(ref: str, provider: str | None) -> str | None:
-    """The ``provider/model`` catalog id that genai-prices picks for a ref, or None."""
-    from genai_prices import data_snapshot
+def resolve_with_genai_prices(
+    ref: str, provider: str | None, meta: Mapping[str, str] | None = None
+) -> str | None:
+    """The ``provider/model`` catalog id that genai-prices picks for a ref, or None.
 
-    snap = data_snapshot.get_snapshot()
+    Resolves with the same genai-prices data the catalog's API prices came from (a download,
+    per ``meta``, or the bundled data).
+    """
+    from advisor.catalog import price_data
+
+    snap = price_data.genai_snapshot(meta or {})
     try:
         prov, model = snap.find_provider_model(ref, None, provider, None)
     except LookupError:

@@ -19,6 +19,7 @@ from advisor.catalog import overrides as ov
 from advisor.catalog import price_data, update
 from advisor.catalog.snapshot import Catalog, load_catalog
 from advisor.cli import main
+from advisor.errors import NotFoundError
 
 MODIFIED = "Wed, 02 Dec 2026 10:00:00 GMT"  # the mirror's Last-Modified: the data's own date
 MIRROR_MODELS = sum(len(p["models"]) for p in json.loads((MIRROR / "data.json").read_text()))
@@ -165,6 +166,48 @@ def test_user_overrides_win_over_imported_prices(
     assert p5.on_demand_usd_per_hour == Decimal("40")
     assert p5.spot_usd_per_hour == Decimal("26.5")  # the imported figure where no override
     assert updated.api_model("openai/gpt-4o").standard.prices["input_mtok"][0] == Decimal("1.9")
+
+
+def test_model_names_resolve_with_the_downloaded_data_like_genai_prices_would(
+    server: PriceServer, certs: Certs, fresh_catalog_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A model only the download knows is found by the names its genai-prices entry matches."""
+    providers = json.loads((MIRROR / "data.json").read_text())
+    openai = next(p for p in providers if p["id"] == "openai")
+    openai["models"].append(
+        {
+            "id": "gpt-9-frontier",
+            "name": "GPT-9 Frontier",
+            "match": {"starts_with": "gpt-9-frontier"},
+            "context_window": 1000000,
+            "prices": {"input_mtok": 7, "output_mtok": 21},
+        }
+    )
+    server.routes["/data.json"] = Reply(json.dumps(providers).encode(), last_modified=MODIFIED)
+    with pytest.raises(NotFoundError):
+        load_catalog(fresh_catalog_path).api_model("gpt-9-frontier-2027-01-01")
+    assert _update(server, certs, capsys)[0] == 0
+    model = load_catalog(fresh_catalog_path).api_model("gpt-9-frontier-2027-01-01")
+    assert model.id == "openai/gpt-9-frontier"
+    assert model.standard.prices["input_mtok"][0] == Decimal("7")
+    assert (
+        main(
+            [
+                "api-cost",
+                "--model",
+                "gpt-9-frontier-2027-01-01",
+                "--input-tokens",
+                "1000000",
+                "--output-tokens",
+                "0",
+                "--json",
+            ]
+        )
+        == 0
+    )
+    priced = json.loads(capsys.readouterr().out)
+    assert (priced["provider"], priced["model"]) == ("openai", "gpt-9-frontier")
+    assert (priced["total_usd"], priced["as_of"]) == ("7", "2026-12-02")
 
 
 def test_downloaded_prices_survive_a_rebuild_and_bundled_brings_the_package_data_back(
