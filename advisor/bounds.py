@@ -25,6 +25,7 @@ MAX_EXPONENT = 15
 # Numbers closer to zero than this are not figures anyone means; they are refused rather than
 # silently rounded (Decimal would carry a 10**-999999 exponent through every sum).
 MIN_EXPONENT = -30
+_INT_LIMIT: int = 10**MAX_EXPONENT
 MAX_DEPTH = 32
 _NUMBER_LITERAL_CHARS = 60  # longest number literal the JSON reader hands to Decimal/int
 # C0 and C1 controls, DEL, and the characters str.splitlines() and email treat as line breaks.
@@ -182,9 +183,9 @@ def number_in_bounds(value: Decimal | int | float) -> bool:
         return True
     if isinstance(value, int):
         # Compare before converting: str() of a 100,000-digit int is itself slow.
-        return -(10**MAX_EXPONENT) < value < 10**MAX_EXPONENT
+        return -_INT_LIMIT < value < _INT_LIMIT
     if isinstance(value, float):
-        return (
+        return bool(
             value == value
             and abs(value) < 10.0**MAX_EXPONENT
             and (value == 0 or abs(value) >= 10.0**MIN_EXPONENT)
