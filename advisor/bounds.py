@@ -194,9 +194,13 @@ def number_in_bounds(value: Decimal | int | float) -> bool:
         return False
     if value.is_zero():
         return True
-    if len(value.as_tuple().digits) > MAX_DIGITS:
-        stripped = value.normalize()
-        if len(stripped.as_tuple().digits) > MAX_DIGITS:
+    digits = value.as_tuple().digits
+    if len(digits) > MAX_DIGITS:
+        # Trailing zeros carry no precision ("1.50000" is 1.5); normalize() would round.
+        significant = len(digits)
+        while significant and digits[significant - 1] == 0:
+            significant -= 1
+        if significant > MAX_DIGITS:
             return False
     return MIN_EXPONENT <= value.adjusted() < MAX_EXPONENT
 

@@ -77,9 +77,7 @@ def test_an_encoded_word_subject_is_never_sent_over_smtp(
 def test_an_encoded_word_in_to_hiding_a_line_break_exits_2(
     pdf: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code, _, err = run(
-        capsys, "email", pdf, "--to", INJECTING_TO, "--draft", tmp_path / "out.eml"
-    )
+    code, _, err = run(capsys, "email", pdf, "--to", INJECTING_TO, "--draft", tmp_path / "out.eml")
     assert code == 2
     assert _one_line(err).startswith("advisor: to: ")
 
