@@ -63,7 +63,7 @@ def test_overrides_set_during_a_repair_by_another_process_are_kept(
         )
         for n, gpu in enumerate(GPUS)
     ]
-    out, err = repairer.communicate(timeout=120)
+    _, err = repairer.communicate(timeout=120)
     assert repairer.returncode == 0, err
     confirmed = []
     for gpu, proc in writers:
