@@ -256,11 +256,16 @@ def whole_number_arg(low: int, high: int) -> Any:
         body = cleaned.removeprefix("-").removeprefix("+")
         if not body.isdigit() or not body.isascii():
             raise argparse.ArgumentTypeError(f"{shown(text, 24)!r} is not a whole number")
+        negative = cleaned.startswith("-") and body.strip("0")
+        if negative and low >= 0:
+            raise argparse.ArgumentTypeError(f"{text} must be {low:,} or more")
         if len(body.lstrip("0")) > len(str(high)) + 1:
-            raise argparse.ArgumentTypeError(f"must be between {low:,} and {high:,}")
+            raise argparse.ArgumentTypeError(f"must be at most {high:,}")
         value = int(cleaned)
-        if not low <= value <= high:
-            raise argparse.ArgumentTypeError(f"must be between {low:,} and {high:,}")
+        if value < low:
+            raise argparse.ArgumentTypeError(f"{text} must be {low:,} or more")
+        if value > high:
+            raise argparse.ArgumentTypeError(f"must be at most {high:,}")
         return value
 
     return convert
