@@ -174,3 +174,25 @@ def test_a_read_only_catalog_is_read_and_writes_exit_2_with_the_reason(
     err = capsys.readouterr().err
     assert code == 2 and "read-only" in err and err.count("\n") == 1
     assert not list(read_only_catalog.parent.glob("*.damaged-*"))
+
+
+def test_an_out_of_range_override_stored_by_an_older_version_is_ignored(
+    fresh_catalog_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    import sqlite3
+
+    from advisor.catalog.snapshot import load_catalog
+
+    conn = sqlite3.connect(fresh_catalog_path)
+    conn.execute(
+        "INSERT INTO overrides (id, kind, record_id, field, value, created_at) VALUES "
+        "('gpu|a100-sxm-80gb|tdp_w', 'gpu', 'a100-sxm-80gb', 'tdp_w', 'inf', "
+        "'2026-12-01T00:00:00+00:00')"
+    )
+    conn.commit()
+    conn.close()
+    catalog = load_catalog(fresh_catalog_path)
+    assert catalog.gpu("a100-sxm-80gb").tdp_w < 10_000
+    assert any(
+        "ignoring the override gpu|a100-sxm-80gb|tdp_w" in r.getMessage() for r in caplog.records
+    )
