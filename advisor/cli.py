@@ -49,19 +49,9 @@ def print_json(data: Any) -> None:
 
 
 def _non_negative_int(text: str) -> int:
-    try:
-        value = int(text.replace("_", ""))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"{text} must be 0 or more")
-    return value
+    from advisor.bounds import whole_number_arg
 
-
-def _positive_int(text: str) -> int:
-    value = _non_negative_int(text)
-    if value == 0:
-        raise argparse.ArgumentTypeError("must be at least 1")
+    value: int = whole_number_arg(0, 10**15)(text)
     return value
 
 

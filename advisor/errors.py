@@ -21,9 +21,13 @@ class InputError(Exception):
     """Bad input from a user or a file; carries every problem found. The CLI exits 2 on it."""
 
     def __init__(self, *problems: Problem) -> None:
+        from advisor.bounds import printable
+
         self.problems = problems
+        # Escaped: the message echoes user text, and a raw control character or line break
+        # could forge terminal output or a second error line.
         super().__init__(
-            "; ".join(str(p) for p in problems[:5])
+            "; ".join(printable(str(p)) for p in problems[:5])
             + (f" (and {len(problems) - 5} more)" if len(problems) > 5 else "")
         )
 

@@ -113,7 +113,9 @@ def launch(args: argparse.Namespace) -> MainWindow:
     window.show()
     if args.scenario is not None:
         window.open_path(args.scenario, ask=False)
-    elif not args.self_test:
+    if not args.self_test:
+        # Whatever file the app was started with (a double-click passes one), a draft left by
+        # a crash is offered back; it is never dropped unseen.
         window.offer_restore()
     if args.test_set_name:
         name = args.test_set_name

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, QTimer
 
+from advisor.bounds import escape_surrogates
 from advisor.errors import InputError
 from advisor.paths import user_data_dir
 from advisor.scenario import Scenario, dump_scenario, scenario_from_dict
@@ -62,12 +63,21 @@ class Autosaver(QObject):
         self.state = state
         self.path = path or autosave_path()
         self._saved_revision = state.revision
+        # A draft already on disk belongs to an earlier session that did not exit cleanly: it
+        # is neither overwritten nor removed until it has been offered back (offer_restore).
+        self.protected = self.path.exists()
         self.timer = QTimer(self)
         self.timer.setInterval(interval_ms)
         self.timer.timeout.connect(self.save_if_changed)
         self.timer.start()
 
+    def release(self) -> None:
+        """The earlier draft was offered (or found unusable): this session may replace it."""
+        self.protected = False
+
     def save_if_changed(self) -> bool:
+        if self.protected:
+            return False
         if self.state.revision == self._saved_revision or not self.state.dirty:
             return False
         body = json.loads(dump_scenario(self.state.scenario))
@@ -77,7 +87,9 @@ class Autosaver(QObject):
             "scenario": body,
         }
         try:
-            atomic_write_text(self.path, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+            text = json.dumps(data, indent=2, ensure_ascii=False)
+            # A lone surrogate in a name (opened from a "\\ud800" escape) stays an escape.
+            atomic_write_text(self.path, escape_surrogates(text) + "\n")
         except OSError as exc:
             log.warning("autosave failed: %s", exc)
             return False
@@ -87,6 +99,9 @@ class Autosaver(QObject):
     def discard(self) -> None:
         """Called on a clean exit or after an explicit save: nothing left to recover."""
         self._saved_revision = self.state.revision
+        if self.protected:
+            log.info("keeping the earlier draft %s: it has not been offered yet", self.path)
+            return
         try:
             self.path.unlink(missing_ok=True)
         except OSError as exc:

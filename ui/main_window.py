@@ -305,6 +305,7 @@ class MainWindow(QMainWindow):
     def offer_restore(self) -> bool:
         """After an unclean exit, offer the autosaved draft back. True when restored."""
         draft = read_draft(self.autosaver.path)
+        self.autosaver.release()  # offered now (or set aside as unusable)
         if draft is None:
             return False
         if Dialogs.restore_draft(self, draft):

@@ -7,10 +7,10 @@ from typing import Any
 
 
 def _int(text: str) -> int:
-    try:
-        return int(text.replace("_", ""))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    from advisor.bounds import whole_number_arg
+
+    value: int = whole_number_arg(0, 10_000_000)(text)
+    return value
 
 
 def register(sub: Any) -> None:

@@ -17,6 +17,7 @@ import sqlite_utils
 from sqlite_utils.migrations import Migrations
 
 from advisor.catalog import genai_import
+from advisor.catalog.lock import catalog_lock
 from advisor.catalog.seeds import SEED_KINDS, SQL_TYPES, load_all_seeds
 from advisor.errors import InputError, Problem
 from advisor.paths import bundled, catalog_path
@@ -127,8 +128,21 @@ class CatalogStatus:
     notices: list[str] = field(default_factory=list)
 
 
+def writable(path: Path) -> bool:
+    """Whether the catalog at ``path`` (and the folder its journal files go in) can be written."""
+    folder = path.parent if str(path.parent) else Path(".")
+    return os.access(folder, os.W_OK) and (not path.exists() or os.access(path, os.W_OK))
+
+
 def connect(path: Path) -> sqlite_utils.Database:
-    """Open a catalog file with WAL journaling so readers and a writer can share it."""
+    """Open a catalog file with WAL journaling so readers and a writer can share it.
+
+    A catalog that cannot be written (a read-only file or folder) is opened read-only: reading
+    commands work, and a write fails with "attempt to write a readonly database".
+    """
+    if not writable(path):
+        conn = sqlite3.connect(_read_only_uri(path), uri=True, timeout=30, isolation_level=None)
+        return sqlite_utils.Database(conn)
     conn = sqlite3.connect(str(path), timeout=30, isolation_level=None)
     conn.execute("PRAGMA busy_timeout = 30000")
     conn.execute("PRAGMA journal_mode = WAL")
@@ -163,8 +177,14 @@ def write_transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Databa
 
 
 def _read_only_uri(path: Path) -> str:
-    """A ``file:`` URI opening ``path`` read-only (any character in the path is quoted)."""
-    return Path(path).absolute().as_uri() + "?mode=ro"
+    """A ``file:`` URI opening ``path`` read-only (any character in the path is quoted).
+
+    In a folder nobody can write, SQLite cannot create the WAL index it needs to read a WAL
+    database; nothing can change the file there either, so it is opened as immutable.
+    """
+    uri = Path(path).absolute().as_uri() + "?mode=ro"
+    folder = Path(path).absolute().parent
+    return uri + ("&immutable=1" if not os.access(folder, os.W_OK) else "")
 
 
 def check_health(path: Path) -> None:
@@ -285,13 +305,26 @@ def _sidecars(path: Path) -> list[Path]:
     return [path.with_name(path.name + suffix) for suffix in ("-wal", "-shm")]
 
 
-def build_fresh(path: Path, overrides: list[dict[str, Any]] | None = None) -> int:
-    """Build a new catalog file at ``path`` atomically (temp file, then rename).
+def _building_name(path: Path, pid: int | str) -> Path:
+    return path.with_name(f".{path.name}.building-{pid}")
 
-    Returns:
-        How many overrides were restored into it.
+
+def remove_stale_builds(path: Path) -> list[Path]:
+    """Remove half-built catalogs (``.NAME.building-PID``) left by processes that died.
+
+    Called under the exclusive lock, when no build of this catalog can be running.
     """
-    tmp = path.with_name(f".{path.name}.building-{os.getpid()}")
+    removed = []
+    for leftover in path.parent.glob(f".{path.name}.building-*"):
+        with contextlib.suppress(OSError):
+            leftover.unlink()
+            removed.append(leftover)
+    return removed
+
+
+def _build_temp(path: Path, overrides: list[dict[str, Any]] | None) -> tuple[Path, int]:
+    """Build a complete catalog, overrides included, in a temp file beside ``path``."""
+    tmp = _building_name(path, os.getpid())
     for p in (tmp, *_sidecars(tmp)):
         p.unlink(missing_ok=True)
     try:
@@ -304,13 +337,133 @@ def build_fresh(path: Path, overrides: list[dict[str, Any]] | None = None) -> in
             db.execute("PRAGMA journal_mode = DELETE")
         finally:
             db.close()
+    except BaseException:
+        for p in (tmp, *_sidecars(tmp)):
+            p.unlink(missing_ok=True)
+        raise
+    for p in _sidecars(tmp):
+        p.unlink(missing_ok=True)
+    return tmp, restored
+
+
+def build_fresh(path: Path, overrides: list[dict[str, Any]] | None = None) -> int:
+    """Build a new catalog file at ``path`` atomically (temp file, then rename).
+
+    Returns:
+        How many overrides were restored into it.
+    """
+    tmp, restored = _build_temp(path, overrides)
+    try:
         for p in _sidecars(path):
             p.unlink(missing_ok=True)
         os.replace(tmp, path)
     finally:
-        for p in (tmp, *_sidecars(tmp)):
-            p.unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
     return restored
+
+
+def _keep_aside(path: Path, backup: Path) -> None:
+    """Keep the damaged file's bytes at ``backup`` without removing it from ``path`` yet."""
+    try:
+        os.link(path, backup)  # instant and atomic; the bytes stay where they were
+    except OSError:
+        shutil.copy2(path, backup)
+    for side in _sidecars(path):
+        if side.exists():
+            os.replace(side, backup.with_name(backup.name + side.name[len(path.name) :]))
+
+
+def _repair(path: Path, status: CatalogStatus, reason: str) -> CatalogStatus:
+    """Replace a damaged catalog by a rebuilt one, crash-safe, under the exclusive lock.
+
+    The new catalog, with the salvaged overrides already in it, is complete before the damaged
+    file is touched; the damaged bytes are kept as ``<name>.damaged-<stamp>``; the rebuilt
+    file then replaces the damaged one in one rename. A kill at any point leaves either the
+    damaged file (repaired again next time, overrides still in it) or the rebuilt one.
+    """
+    salvaged = _salvage_overrides(path)
+    try:
+        tmp, status.overrides_restored = _build_temp(path, salvaged)
+    except OSError as write_error:
+        raise _unwritable(path, write_error) from None
+    try:
+        stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+        backup = path.with_name(f"{path.name}.damaged-{stamp}")
+        n = 1
+        while backup.exists():  # never overwrite an earlier backup
+            n += 1
+            backup = path.with_name(f"{path.name}.damaged-{stamp}-{n}")
+        _keep_aside(path, backup)
+        os.replace(tmp, path)
+    except OSError as write_error:
+        raise _unwritable(path, write_error) from None
+    finally:
+        tmp.unlink(missing_ok=True)
+    status.repaired = True
+    status.backup = backup
+    if salvaged is None:
+        kept = (
+            "; your overrides could not be read from the damaged file, so re-import them "
+            "from an export if you have one (advisor catalog import FILE)"
+        )
+    else:
+        kept = f", with {status.overrides_restored} of your {len(salvaged)} overrides restored"
+        if status.overrides_restored < len(salvaged):
+            kept += " (the others were no longer valid)"
+    status.notices.append(
+        f"The catalog at {path} was damaged ({reason}); it was moved to {backup} and rebuilt "
+        f"from the bundled data{kept}."
+    )
+    return status
+
+
+SQLITE_HEADER = b"SQLite format 3\x00"
+# A non-SQLite file is treated as a damaged catalog (and replaced) only where a catalog is
+# expected: the default location, or a name a database would have. Anything else that
+# ADVISOR_CATALOG points at (a folder, a document) is refused and left alone.
+_CATALOG_SUFFIXES = (".sqlite", ".sqlite3", ".db")
+
+
+def refuse_foreign(path: Path) -> None:
+    """Raise InputError (and touch nothing) when ``path`` is not something a catalog may replace.
+
+    Raises:
+        InputError: ``path`` is a folder, a device or pipe, or a non-empty file that is neither
+            an SQLite database nor named like one.
+    """
+    if not os.path.lexists(path):
+        return
+    if path.is_dir():
+        raise InputError(
+            Problem(str(path), "error", "is a folder; point ADVISOR_CATALOG at a catalog file")
+        )
+    if not path.is_file():
+        raise InputError(
+            Problem(str(path), "error", "is not a regular file; it cannot be a catalog")
+        )
+    try:
+        with open(path, "rb") as fh:
+            header = fh.read(len(SQLITE_HEADER))
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise InputError(
+            Problem(str(path), "error", f"cannot read the catalog: {reason}")
+        ) from None
+    if header == SQLITE_HEADER or not header.strip(b"\x00"):
+        return  # a database (perhaps damaged), or an empty or zeroed file
+    from advisor.paths import user_data_dir
+
+    default = not os.environ.get("ADVISOR_CATALOG") or path.parent == user_data_dir()
+    if default or path.suffix.lower() in _CATALOG_SUFFIXES:
+        return
+    raise InputError(
+        Problem(
+            str(path),
+            "error",
+            "is not an SQLite catalog; it was left as it is (point ADVISOR_CATALOG at a new "
+            "file name or at a catalog)",
+        )
+    )
 
 
 def _unwritable(path: Path, exc: OSError) -> InputError:
@@ -327,61 +480,72 @@ def _unwritable(path: Path, exc: OSError) -> InputError:
 def ensure_catalog(path: Path | None = None) -> CatalogStatus:
     """Make sure a usable catalog exists at ``path``: build it when missing, repair it if damaged.
 
-    A damaged file is moved aside as ``<name>.damaged-<timestamp>`` (with its WAL files) and the
-    catalog is rebuilt from the seeds, with the user's overrides restored where they could be read.
+    A damaged file is replaced by a rebuilt catalog (see :func:`_repair`), with the user's
+    overrides restored where they could be read; its bytes are kept as
+    ``<name>.damaged-<timestamp>``. Building and repairing hold the catalog's lock exclusively,
+    so commands writing overrides wait for them instead of writing into a replaced file.
+
+    Raises:
+        InputError: ``path`` is a folder or a foreign file (left alone), or the catalog cannot
+            be built or repaired there (read-only), or another process holds it too long.
     """
     path = path or catalog_path()
     status = CatalogStatus(path=path)
-    if not path.exists():
-        try:
-            build_fresh(path)
-        except OSError as exc:
-            raise _unwritable(path, exc) from None
-        status.built = True
-        status.notices.append(f"Built the catalog at {path}.")
-        return status
-    try:
-        check_health(path)
-    except CatalogDamaged as exc:
-        salvaged = _salvage_overrides(path)
-        stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-        backup = path.with_name(f"{path.name}.damaged-{stamp}")
-        n = 1
-        while backup.exists():  # never overwrite an earlier backup
-            n += 1
-            backup = path.with_name(f"{path.name}.damaged-{stamp}-{n}")
-        shutil.move(str(path), backup)
-        for side in _sidecars(path):
-            if side.exists():
-                shutil.move(str(side), backup.with_name(backup.name + side.name[len(path.name) :]))
-        try:
-            status.overrides_restored = build_fresh(path, salvaged)
-        except OSError as write_error:
-            raise _unwritable(path, write_error) from None
-        status.repaired = True
-        status.backup = backup
-        if salvaged is None:
-            kept = (
-                "; your overrides could not be read from the damaged file, so re-import them "
-                "from an export if you have one (advisor catalog import FILE)"
+    refuse_foreign(path)
+    damage = ""
+    with catalog_lock(path):
+        if path.exists():
+            try:
+                check_health(path)
+            except CatalogDamaged as exc:
+                damage = str(exc)
+            else:
+                return _refresh(path, status)
+    if not writable(path):
+        what = f"is damaged ({damage})" if damage else "does not exist"
+        raise InputError(
+            Problem(
+                str(path),
+                "error",
+                f"the catalog {what} and cannot be rebuilt: the file or its folder is read-only",
             )
-        else:
-            kept = f", with {status.overrides_restored} of your {len(salvaged)} overrides restored"
-            if status.overrides_restored < len(salvaged):
-                kept += " (the others were no longer valid)"
-        status.notices.append(
-            f"The catalog at {path} was damaged ({exc}); it was moved to {backup} and rebuilt "
-            f"from the bundled data{kept}."
         )
-        return status
+    with catalog_lock(path, exclusive=True):
+        remove_stale_builds(path)
+        if not path.exists():
+            try:
+                build_fresh(path)
+            except OSError as exc:
+                raise _unwritable(path, exc) from None
+            status.built = True
+            status.notices.append(f"Built the catalog at {path}.")
+            return status
+        try:
+            check_health(path)  # another process may have repaired it while this one waited
+        except CatalogDamaged as exc:
+            return _repair(path, status, str(exc))
+    with catalog_lock(path):
+        return _refresh(path, status)
+
+
+def _refresh(path: Path, status: CatalogStatus) -> CatalogStatus:
+    """Apply pending migrations and newer bundled data to a healthy catalog (skipped, with a
+    notice, when the catalog is read-only)."""
     db = connect(path)
     try:
-        if migrations.pending(db):
-            migrations.apply(db)
-            status.notices.append("Upgraded the catalog schema.")
         known = meta(db)
         refresh_seeds = known.get("seeds_fingerprint") != seeds_fingerprint()
         refresh_api = known.get("genai_prices_version") != genai_import.genai_prices_version()
+        if not writable(path):
+            if migrations.pending(db) or refresh_seeds or refresh_api:
+                status.notices.append(
+                    f"The catalog at {path} is read-only, so it was used as it is "
+                    "(not refreshed from the newer bundled data)."
+                )
+            return status
+        if migrations.pending(db):
+            migrations.apply(db)
+            status.notices.append("Upgraded the catalog schema.")
         if refresh_seeds or refresh_api:
             fill(db, seeds=refresh_seeds, api=refresh_api)
             status.notices.append(
@@ -396,13 +560,37 @@ def ensure_catalog(path: Path | None = None) -> CatalogStatus:
 
 @contextlib.contextmanager
 def open_db(path: Path | None = None) -> Iterator[sqlite_utils.Database]:
-    """Open the (healthy, built) catalog database for reading or writing."""
+    """Open the (healthy, built) catalog database for reading or writing.
+
+    The catalog's lock is held (shared) while it is open, so a repair by another process waits
+    until this one is done rather than replacing the file under it.
+
+    Raises:
+        InputError: the catalog is missing (it was never built, or a repair elsewhere failed),
+            or a write was refused because it is read-only.
+    """
     path = path or catalog_path()
-    db = connect(path)
-    try:
-        yield db
-    finally:
-        db.close()
+    with catalog_lock(path):
+        if not path.is_file():
+            raise InputError(
+                Problem(str(path), "error", "there is no catalog here; run: advisor catalog build")
+            )
+        db = connect(path)
+        try:
+            yield db
+        except sqlite3.OperationalError as exc:
+            if "readonly" not in str(exc):
+                raise
+            raise InputError(
+                Problem(
+                    str(path),
+                    "error",
+                    "the catalog is read-only, so nothing can be saved in it; set "
+                    "ADVISOR_CATALOG to a writable copy to change it",
+                )
+            ) from None
+        finally:
+            db.close()
 
 
 def update_api_prices(path: Path | None = None) -> tuple[dict[str, int], int]:

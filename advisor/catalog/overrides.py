@@ -13,6 +13,16 @@ from typing import Any
 
 import sqlite_utils
 
+from advisor.bounds import (
+    OutOfBounds,
+    decode_text,
+    loads_json,
+    number_in_bounds,
+    out_of_bounds_message,
+    parse_number,
+    read_bounded,
+    text_problem,
+)
 from advisor.catalog.db import write_transaction
 from advisor.catalog.seeds import SEED_KINDS, _convert
 from advisor.errors import InputError, Problem
@@ -32,27 +42,32 @@ _POSITIVE = (0.0, None, False)  # (low, high, low is exclusive?)
 # override that changes nothing would mislead), and never a value that makes no physical sense.
 OVERRIDABLE_FIELDS: dict[str, dict[str, tuple[float, float | None, bool]]] = {
     "gpu": {
-        "purchase_price_usd": (0.0, None, False),
-        "memory_gb": (0.0, None, True),
-        "memory_bandwidth_gbs": (0.0, None, True),
-        "bf16_tflops": (0.0, None, True),
-        "fp8_tflops": (0.0, None, True),
-        "fp4_tflops": (0.0, None, True),
-        "interconnect_gbs": (0.0, None, True),
-        "tdp_w": (0.0, None, True),
+        "purchase_price_usd": (0.0, 10_000_000.0, False),
+        "memory_gb": (0.0, 100_000.0, True),
+        "memory_bandwidth_gbs": (0.0, 1_000_000.0, True),
+        "bf16_tflops": (0.0, 1_000_000.0, True),
+        "fp8_tflops": (0.0, 1_000_000.0, True),
+        "fp4_tflops": (0.0, 1_000_000.0, True),
+        "interconnect_gbs": (0.0, 1_000_000.0, True),
+        "tdp_w": (0.0, 100_000.0, True),
     },
     "cloud": {
-        "on_demand_usd_per_hour": (0.0, None, True),
-        "reserved_usd_per_hour": (0.0, None, True),
-        "spot_usd_per_hour": (0.0, None, True),
+        "on_demand_usd_per_hour": (0.0, 100_000.0, True),
+        "reserved_usd_per_hour": (0.0, 100_000.0, True),
+        "spot_usd_per_hour": (0.0, 100_000.0, True),
     },
-    "staff": {"loaded_monthly_usd": (0.0, None, False)},
+    # The same ceiling as a scenario's own monthly cost of a role.
+    "staff": {"loaded_monthly_usd": (0.0, 1_000_000.0, False)},
     "api_extra": {
         "batch_discount": (0.0, 1.0, False),
-        "rate_limit_rpm": (0.0, None, True),
-        "rate_limit_tpm": (0.0, None, True),
+        "rate_limit_rpm": (0.0, 1e12, True),
+        "rate_limit_tpm": (0.0, 1e12, True),
     },
 }
+# Upper limits keep every figure far below what the cost arithmetic can carry (an accepted
+# 1e300 salary made every later evaluation fail): generous for any real price or spec.
+API_PRICE_BOUNDS = (0.0, 100_000.0, False)  # USD per million tokens
+ASSUMPTION_MAX = 1e9
 # Assumptions: the range follows the unit (a share or a rate per year is a fraction).
 _FRACTION_UNITS = ("fraction",)
 
@@ -92,7 +107,7 @@ def validate_override(
         field = API_FIELD_ALIASES.get(field, field)
         allowed = set(API_PRICE_FIELDS)
         field_kind = "money"
-        bounds: tuple[float, float | None, bool] = (0.0, None, False)
+        bounds: tuple[float, float | None, bool] = API_PRICE_BOUNDS
     elif kind == "assumption":
         allowed = {"value"}
         field_kind = "money"
@@ -107,13 +122,24 @@ def validate_override(
             Problem(f"{where}.field", "error", f"must be one of {', '.join(sorted(allowed))}")
         )
     stored: str | None = None
-    if value is None or (isinstance(value, str) and not value.strip()):
+    if field not in allowed:
+        pass  # no value check: the field itself is wrong (and may not even be a number)
+    elif value is None or (isinstance(value, str) and not value.strip()):
         problems.append(Problem(f"{where}.value", "error", "is required"))
+    elif isinstance(value, OutOfBounds) or (
+        isinstance(value, int | Decimal) and not number_in_bounds(value)
+    ):
+        problems.append(Problem(f"{where}.value", "error", out_of_bounds_message()))
     elif isinstance(value, float):
         problems.append(Problem(f"{where}.value", "error", 'write numbers as text, e.g. "2.50"'))
+    elif not isinstance(value, str | int | Decimal) or isinstance(value, bool):
+        problems.append(Problem(f"{where}.value", "error", "expected a number"))
     else:
         try:
-            converted = _convert(field_kind, value.strip() if isinstance(value, str) else value)
+            if isinstance(value, str):
+                # Bounded before any conversion: "1e99999999" must not reach float() or int().
+                value = str(parse_number(value, f"{where}.value"))
+            converted = _convert(field_kind, value)
             stored = str(converted)
             low, high, exclusive = bounds
             number = Decimal(stored)
@@ -122,9 +148,21 @@ def validate_override(
                     raise ValueError("must not be negative")
                 raise ValueError(f"must be {'more than' if exclusive else 'at least'} {low:g}")
             if high is not None and number > Decimal(str(high)):
-                raise ValueError(f"must be at most {high:g}")
+                raise ValueError(
+                    f"must be at most {high:,.0f}" if high >= 1000 else f"must be at most {high:g}"
+                )
         except ValueError as exc:
             problems.append(Problem(f"{where}.value", "error", str(exc)))
+        except InputError as exc:
+            problems.extend(exc.problems)
+    note = raw.get("note")
+    if note is not None and not isinstance(note, str | int | Decimal):
+        problems.append(Problem(f"{where}.note", "error", "expected text"))
+    elif isinstance(note, str) and text_problem(note):
+        problems.append(Problem(f"{where}.note", "error", str(text_problem(note))))
+    for name, text in (("record_id", record_id), ("field", field)):
+        if text_problem(text):
+            problems.append(Problem(f"{where}.{name}", "error", str(text_problem(text))))
     if problems:
         return None, problems
     return {
@@ -150,7 +188,11 @@ def _assumption_bounds(
         return (0.0, 0.99, False)
     if unit.startswith(_FRACTION_UNITS):
         return (0.0, 1.0, False)
-    return (0.0, None, False)
+    if record_id == "electricity_price_usd_per_kwh":
+        return (0.0, 5.0, False)  # the scenario's own range
+    if unit == "months":
+        return (0.0, 1200.0, True)  # a period: zero would divide by zero
+    return (0.0, ASSUMPTION_MAX, False)
 
 
 def _created_at(value: Any) -> str | None:
@@ -209,7 +251,7 @@ def read_override_file(path: Path) -> list[dict[str, Any]]:
         size = path.stat().st_size
     except OSError as exc:
         raise InputError(Problem(str(path), "error", f"cannot read: {exc.strerror}")) from None
-    if size > MAX_IMPORT_BYTES:
+    if size > MAX_IMPORT_BYTES:  # a quick refusal; the read below is bounded as well
         raise InputError(
             Problem(
                 str(path),
@@ -218,19 +260,10 @@ def read_override_file(path: Path) -> list[dict[str, Any]]:
                 f"{MAX_IMPORT_BYTES // 1024 // 1024} MiB",
             )
         )
-    try:
-        text = path.read_text(encoding="utf-8-sig")  # spreadsheets often write a BOM
-    except UnicodeDecodeError:
-        raise InputError(Problem(str(path), "error", "is not UTF-8 text")) from None
-    except OSError as exc:
-        raise InputError(Problem(str(path), "error", f"cannot read: {exc.strerror}")) from None
+    # stat() says 0 for /dev/zero and pipes: the size is checked again on what is read.
+    text = decode_text(read_bounded(path, MAX_IMPORT_BYTES, "an overrides file"), str(path))
     if path.suffix.lower() == ".json":
-        try:
-            data = json.loads(text, parse_float=str)
-        except json.JSONDecodeError as exc:
-            raise InputError(Problem(str(path), "error", f"not valid JSON: {exc}")) from None
-        except RecursionError:
-            raise InputError(Problem(str(path), "error", "is nested too deeply")) from None
+        data = loads_json(text, str(path), floats_as=str)
         if isinstance(data, dict) and "overrides" in data:
             data = data["overrides"]
         if not isinstance(data, list):

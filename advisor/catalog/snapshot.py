@@ -247,8 +247,17 @@ def resolve_with_genai_prices(
 
 
 def _load_overrides(db: sqlite_utils.Database) -> dict[tuple[str, str], dict[str, str]]:
+    from advisor.catalog.overrides import OVERRIDE_FIELDS, validate_override
+
     out: dict[tuple[str, str], dict[str, str]] = {}
     for row in db["overrides"].rows:
+        # Checked again: a value stored by an older version (1e300, inf) must not break every
+        # evaluation; it is skipped with a warning and shown by `catalog show --kind override`.
+        raw = {k: row.get(k) for k in (*OVERRIDE_FIELDS, "created_at")}
+        checked, problems = validate_override(db, raw, "stored override")
+        if checked is None:
+            _log.warning("ignoring the override %s: %s", row.get("id"), problems[0])
+            continue
         out.setdefault((row["kind"], row["record_id"]), {})[row["field"]] = row["value"]
     return out
 

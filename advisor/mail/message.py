@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from email.errors import HeaderParseError, MessageDefect
+from email.header import decode_header, make_header
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid, unquote
@@ -24,8 +25,12 @@ DEFAULT_SUBJECT = "LLM sourcing report"
 # Message-IDs need a domain; this one is reserved (RFC 2606) and never resolves to a real host.
 _FALLBACK_MSGID_DOMAIN = "llm-sourcing-advisor.invalid"
 # CR and LF would start a new header ("a@b.com\nBcc: x@y"); the other controls have no business
-# in a one-line field either.
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+# in a one-line field either. C1 controls (U+0085 NEXT LINE) and U+2028/U+2029 count too: Python's
+# str.splitlines(), which the email package uses when folding, breaks lines at them.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+# An RFC 2047 encoded-word ("=?utf-8?b?...?="): header parsers decode it, so what it decodes to
+# must be checked as well as what was typed.
+_ENCODED_WORD = re.compile(r"=\?[^?\s]*\?[bBqQ]\?[^?\s]*\?=")
 _LABEL = re.compile(r"^(?!-)[\w-]{1,63}(?<!-)$")
 _ANGLE_FORM = re.compile(r"^(?P<name>[^<>]*?)\s*<(?P<spec>[^<>]*)>$")
 
@@ -60,6 +65,41 @@ def _shown(text: str) -> str:
     """A short, visibly escaped form of user text for messages (line breaks shown as \\n)."""
     text = text if len(text) <= 60 else text[:57] + "..."
     return repr(text)
+
+
+def decoded_header(name: str, value: str) -> list[str]:
+    """What mail readers may see in a header: ``value`` with RFC 2047 encoded-words decoded.
+
+    Both the email package's header parser (what ``msg[name] = value`` does with the default
+    policy) and ``email.header.decode_header`` are asked, so that a control character either
+    of them produces is found.
+
+    Raises:
+        ValueError: the value cannot be parsed as a header at all.
+    """
+    try:
+        seen = [str(email.policy.default.header_factory(name, value))]
+        if _ENCODED_WORD.search(value):
+            seen.append(str(make_header(decode_header(value))))
+    except (HeaderParseError, MessageDefect, ValueError, IndexError, LookupError) as exc:
+        raise ValueError(str(exc) or type(exc).__name__) from None
+    return seen
+
+
+def header_problem(name: str, value: str) -> str | None:
+    """Why ``value`` cannot go into header ``name`` (a line break or control character, typed
+    or hidden in an encoded-word), or None when it can."""
+    if _CONTROL.search(value):
+        return "contains a line break or control character"
+    if re.search("[\ud800-\udfff]", value):
+        return "contains a character that is not valid Unicode"
+    try:
+        decoded = decoded_header(name, value)
+    except ValueError as exc:
+        return f"cannot be read as a mail header ({exc})"
+    if any(_CONTROL.search(text) for text in decoded):
+        return "hides a line break or control character in an encoded-word (=?...?=)"
+    return None
 
 
 def bare_address(formatted: str) -> str:
@@ -188,6 +228,9 @@ def _parse_addresses(
     seen: set[str] = set()
     problems: list[Problem] = []
     for item in items:
+        if not isinstance(item, str):
+            problems.append(Problem(field, "error", "expected an address as text"))
+            continue
         if _CONTROL.search(item):
             problems.append(
                 Problem(
@@ -197,6 +240,11 @@ def _parse_addresses(
                     "which an address may not have",
                 )
             )
+            continue
+        # Only an encoded-word can hide a line break; other faults are named per address below.
+        reason = header_problem("To", item) if "=?" in item else None
+        if reason:
+            problems.append(Problem(field, "error", f"{_shown(item)} {reason}"))
             continue
         for piece in _split_addresses(item):
             formatted, reason = _check_one_address(piece)
@@ -226,6 +274,9 @@ def subject_problems(subject: str) -> list[Problem]:
     text = subject.strip()
     if _CONTROL.search(text):
         return [Problem("subject", "error", "the subject must be a single line")]
+    reason = header_problem("Subject", text)
+    if reason:
+        return [Problem("subject", "error", f"the subject {reason}")]
     if not text:
         return [Problem("subject", "error", "the subject is empty")]
     if len(text) > MAX_SUBJECT_LENGTH:
@@ -288,7 +339,10 @@ def default_subject(title: str = "") -> str:
     Returns:
         ``LLM sourcing report`` or ``LLM sourcing report: <title>``, within the length limit.
     """
-    title = _CONTROL.sub(" ", title).strip()
+    # A scenario file from someone else names the subject: controls become spaces and an
+    # encoded-word is broken up ("= ?") so no reader decodes it into extra header lines.
+    title = _CONTROL.sub(" ", title).replace("=?", "= ?").strip()
+    title = re.sub("[\ud800-\udfff]", "\ufffd", title)
     subject = f"{DEFAULT_SUBJECT}: {title}" if title else DEFAULT_SUBJECT
     if len(subject) > MAX_SUBJECT_LENGTH:
         subject = subject[: MAX_SUBJECT_LENGTH - 3].rstrip() + "..."
@@ -434,7 +488,41 @@ def build_message(mail: ReportEmail, *, draft: bool = False) -> EmailMessage:
     msg.add_attachment(
         data, maintype="application", subtype="pdf", filename=attachment_name(mail.pdf)
     )
+    check_headers(msg)
     return msg
+
+
+_EXPECTED_HEADERS = {
+    "from",
+    "to",
+    "cc",
+    "subject",
+    "date",
+    "message-id",
+    "x-mailer",
+    "x-unsent",
+    "mime-version",
+    "content-type",
+}
+
+
+def check_headers(msg: EmailMessage) -> None:
+    """The last check before a message leaves: every header value, as serialised and parsed
+    back, is one line without controls, and no header appeared that the app did not set.
+
+    Raises:
+        MailError: naming the header.
+    """
+    reparsed = email.message_from_bytes(message_bytes(msg), policy=email.policy.default)
+    names = [name.lower() for name in reparsed]
+    unexpected = sorted(set(names) - _EXPECTED_HEADERS)
+    if unexpected or len(names) != len(set(names)):
+        raise MailError.of(
+            "subject", f"the message would carry unexpected headers ({', '.join(unexpected)})"
+        )
+    for name, value in reparsed.items():
+        if _CONTROL.search(str(value)):
+            raise MailError.of(name.lower(), "contains a line break or control character")
 
 
 def message_bytes(msg: EmailMessage) -> bytes:

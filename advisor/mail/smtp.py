@@ -9,6 +9,8 @@ import re
 import smtplib
 import socket
 import ssl
+import time
+import typing
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
@@ -262,13 +264,94 @@ def _explain(exc: BaseException, settings: SmtpSettings) -> Problem:
 
 
 _FAILURES = (smtplib.SMTPException, OSError)  # ssl.SSLError and TimeoutError are OSErrors
+# A reply (greeting, EHLO list...) is a few hundred bytes; a server sending more, or taking
+# longer than the timeout for one reply however slowly it trickles, is not one to talk to.
+MAX_REPLY_BYTES = 64 * 1024
+_MAX_LINE = 8192  # smtplib's own line limit (RFC 5321 allows 512)
+
+
+class _BoundedReplies:
+    """Replaces ``smtplib.SMTP.getreply``: bounded in size and in time.
+
+    smtplib keeps reading continuation lines (``220-...``) for as long as the server sends them
+    and applies its timeout to each read alone, so a server that never ends its greeting made
+    the client grow without bound and ``--timeout`` had no effect. Here a whole reply must
+    arrive within ``timeout`` seconds and :data:`MAX_REPLY_BYTES`.
+    """
+
+    sock: socket.socket | None
+    timeout: float
+    _buffer: bytes = b""
+    _buffer_sock: object = None
+
+    if typing.TYPE_CHECKING:
+
+        def close(self) -> None: ...  # provided by smtplib.SMTP
+
+    def _readline(self, deadline: float) -> bytes:
+        sock = self.sock
+        if sock is None:
+            raise smtplib.SMTPServerDisconnected("please run connect() first")
+        if self._buffer_sock is not sock:  # a new connection or a TLS upgrade
+            self._buffer, self._buffer_sock = b"", sock
+        while b"\n" not in self._buffer and len(self._buffer) <= _MAX_LINE:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise TimeoutError("the server's reply took longer than the timeout")
+            sock.settimeout(left)
+            chunk = sock.recv(4096)
+            if not chunk:
+                break
+            self._buffer += chunk
+        end = self._buffer.find(b"\n")
+        cut = end + 1 if end >= 0 else len(self._buffer)
+        line, self._buffer = self._buffer[:cut], self._buffer[cut:]
+        return line
+
+    def getreply(self) -> tuple[int, bytes]:
+        deadline = time.monotonic() + self.timeout
+        lines: list[bytes] = []
+        size = 0
+        errcode = -1
+        while True:
+            try:
+                line = self._readline(deadline)
+            except OSError as exc:
+                self.close()
+                raise smtplib.SMTPServerDisconnected(
+                    f"Connection unexpectedly closed: {exc}"
+                ) from exc
+            if not line:
+                self.close()
+                raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
+            size += len(line)
+            if len(line) > _MAX_LINE or size > MAX_REPLY_BYTES:
+                self.close()
+                raise smtplib.SMTPResponseException(500, b"Reply too long.")
+            lines.append(line[4:].strip(b" \t\r\n"))
+            try:
+                errcode = int(line[:3])
+            except ValueError:
+                errcode = -1
+                break
+            if line[3:4] != b"-":
+                break
+        return errcode, b"\n".join(lines)
+
+
+class _SMTP(_BoundedReplies, smtplib.SMTP):
+    pass
+
+
+class _SMTP_SSL(_BoundedReplies, smtplib.SMTP_SSL):
+    pass
 
 
 def _open(settings: SmtpSettings, context: ssl.SSLContext | None) -> smtplib.SMTP:
     host, port, timeout = settings.host.strip(), settings.effective_port, settings.timeout
     if settings.security == Security.SSL:
-        return smtplib.SMTP_SSL(host, port, timeout=timeout, context=context)
-    return smtplib.SMTP(host, port, timeout=timeout)
+        return _SMTP_SSL(host, port, timeout=timeout, context=context)
+    return _SMTP(host, port, timeout=timeout)
 
 
 def _deliver(

@@ -6,12 +6,19 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from advisor.bounds import whole_number_arg
+
 
 def register(sub: Any) -> None:
     p = sub.add_parser("evaluate", help="evaluate a scenario file: ranked options and why")
     p.add_argument("scenario", type=Path)
     p.add_argument("--json", action="store_true", help="print the whole result as JSON")
-    p.add_argument("--draws", type=int, default=None, help="Monte Carlo draws (default 10,000)")
+    p.add_argument(
+        "--draws",
+        type=whole_number_arg(0, 10**9),
+        default=None,
+        help="Monte Carlo draws (default 10,000)",
+    )
     p.set_defaults(func=run)
 
 

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from advisor.bounds import whole_number_arg
 from advisor.errors import InputError, Problem
 
 if TYPE_CHECKING:
@@ -20,7 +21,12 @@ def register(sub: Any) -> None:
     p.add_argument("scenario", type=Path)
     p.add_argument("-o", "--output", type=Path, required=True, help="the PDF to write")
     p.add_argument("--html", type=Path, default=None, help="also write the HTML that was rendered")
-    p.add_argument("--draws", type=int, default=None, help="Monte Carlo draws (default 10,000)")
+    p.add_argument(
+        "--draws",
+        type=whole_number_arg(0, 10**9),
+        default=None,
+        help="Monte Carlo draws (default 10,000)",
+    )
     p.set_defaults(func=run_report)
 
     e = sub.add_parser(
@@ -28,7 +34,12 @@ def register(sub: Any) -> None:
     )
     e.add_argument("scenario", type=Path)
     e.add_argument("-o", "--output", type=Path, required=True, help="the .xlsx file to write")
-    e.add_argument("--draws", type=int, default=None, help="Monte Carlo draws (default 10,000)")
+    e.add_argument(
+        "--draws",
+        type=whole_number_arg(0, 10**9),
+        default=None,
+        help="Monte Carlo draws (default 10,000)",
+    )
     e.set_defaults(func=run_export)
 
 

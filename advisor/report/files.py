@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 
 from advisor.errors import InputError, Problem
-from advisor.util import atomic_write_bytes
+from advisor.util import atomic_write_many
 
 
 def check_writable(path: Path | str, what: str = "output") -> Path:
@@ -37,14 +37,16 @@ def check_writable(path: Path | str, what: str = "output") -> Path:
     raise InputError(Problem(str(path), "error", reason))
 
 
-def write_atomically(path: Path, data: bytes) -> None:
-    """Replace ``path`` with ``data`` through a temporary file; a failure leaves it as it was.
+def write_atomically(path: Path, data: bytes, *also: tuple[Path, bytes]) -> None:
+    """Replace ``path`` with ``data`` (and the ``also`` files with theirs) through temporary
+    files; a failure leaves them as they were, and files written together (a PDF and its HTML)
+    are renamed into place only once all are written.
 
     Raises:
-        InputError: the file cannot be written (disk full, permissions changed meanwhile).
+        InputError: a file cannot be written (disk full, permissions changed meanwhile).
     """
     try:
-        atomic_write_bytes(path, data)
+        atomic_write_many([(path, data), *also])
     except OSError as exc:
         reason = exc.strerror or str(exc)
         raise InputError(Problem(str(path), "error", f"cannot write: {reason}")) from None

@@ -149,9 +149,10 @@ def write_pdf(
     report(0.1, "Laying out the pages")
     rendered = render_pdf(html, report)
     report(0.95, "Saving")
-    write_atomically(pdf_path, rendered.data)
-    if html_out is not None:
-        write_atomically(html_out, html.encode("utf-8"))
+    # Both files are written before either replaces its old version: a kill leaves the old
+    # pair or the new pair, never a new PDF beside an old HTML.
+    also = [(html_out, html.encode("utf-8"))] if html_out is not None else []
+    write_atomically(pdf_path, rendered.data, *also)
     report(1.0, f"Wrote {rendered.pages} pages")
     return ReportInfo(
         path=pdf_path,

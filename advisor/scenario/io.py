@@ -12,6 +12,15 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
+from advisor.bounds import (
+    OutOfBounds,
+    decode_text,
+    escape_surrogates,
+    loads_json,
+    number_in_bounds,
+    out_of_bounds_message,
+    read_bounded,
+)
 from advisor.errors import InputError, Problem
 from advisor.scenario.model import SCHEMA_VERSION, Scenario
 from advisor.util import atomic_write_text
@@ -44,6 +53,12 @@ def _convert(tp: Any, value: Any, path: str, out: _Collector) -> Any:
         return _dataclass_from(tp, value, path, out)  # type: ignore[arg-type]
     if value is None:
         out.add(path, "must not be empty")
+        return None
+    if isinstance(value, OutOfBounds) or (
+        isinstance(value, int | float | Decimal) and not number_in_bounds(value)
+    ):
+        # Checked before int()/float(): 1e999999 as a whole number would take minutes.
+        out.add(path, out_of_bounds_message())
         return None
     if tp is bool:
         if not isinstance(value, bool):
@@ -150,7 +165,9 @@ def dump_scenario(scenario: Scenario) -> str:
     """The scenario as versioned, pretty JSON (money as decimal strings)."""
     data = _plain(scenario)
     data["version"] = SCHEMA_VERSION
-    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    # A lone surrogate (it can come from a "\\ud800" escape in an opened file) is written back as
+    # the same escape: every value that can be opened can be saved.
+    return escape_surrogates(json.dumps(data, indent=2, ensure_ascii=False)) + "\n"
 
 
 def save_scenario(scenario: Scenario, path: Path) -> None:
@@ -168,23 +185,5 @@ def load_scenario(path: Path) -> Scenario:
         InputError: unreadable, too large, not JSON, or with bad fields (each named).
     """
     path = Path(path)
-    try:
-        size = path.stat().st_size
-        if size > MAX_SCENARIO_BYTES:
-            raise InputError(Problem(str(path), "error", "is too large to be a scenario file"))
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError(Problem(str(path), "error", "no such file")) from None
-    except IsADirectoryError:
-        raise InputError(Problem(str(path), "error", "is a folder, not a scenario file")) from None
-    except UnicodeDecodeError:
-        raise InputError(Problem(str(path), "error", "is not UTF-8 text")) from None
-    except OSError as exc:
-        raise InputError(Problem(str(path), "error", f"cannot read: {exc.strerror}")) from None
-    try:
-        data = json.loads(text, parse_float=Decimal)
-    except json.JSONDecodeError as exc:
-        raise InputError(
-            Problem(str(path), "error", f"not valid JSON (line {exc.lineno}: {exc.msg})")
-        ) from None
-    return scenario_from_dict(data)
+    data = read_bounded(path, MAX_SCENARIO_BYTES, "a scenario file")
+    return scenario_from_dict(loads_json(decode_text(data, str(path)), str(path)))

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Iterator
 from decimal import Decimal
+from typing import Any
 
+from advisor.bounds import text_problem
 from advisor.catalog.snapshot import Catalog
 from advisor.errors import NotFoundError, Problem
 from advisor.scenario.model import (
@@ -25,6 +29,95 @@ def _range(
         out.append(Problem(path, "error", what or f"must be between {lo:g} and {hi:g}"))
 
 
+# Limits that keep the work of one evaluation bounded (a report with 2,000 owned-GPU entries
+# took over ten minutes; a million draws over 120 months needed 4 GB).
+MAX_OWNED_ENTRIES = 50
+MAX_ROLES = 50
+MAX_LIST_ITEMS = 100
+MAX_DRAW_MONTHS = 3_600_000  # Monte Carlo draws x horizon months (e.g. 100,000 x 36)
+MAX_GROWTH_FACTOR = 1_000_000  # volume at the end of the horizon / volume now
+MAX_SEED = 2**32 - 1
+
+
+def _strings(value: Any, path: str) -> Iterator[tuple[str, str]]:
+    """Every text field of a scenario with its path (``team.roles[0].role``)."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        for f in dataclasses.fields(value):
+            sub = f"{path}.{f.name}" if path else f.name
+            yield from _strings(getattr(value, f.name), sub)
+    elif isinstance(value, tuple):
+        for i, item in enumerate(value):
+            yield from _strings(item, f"{path}[{i}]")
+    elif isinstance(value, str):
+        yield path, value
+
+
+def _bounds(scenario: Scenario, catalog: Catalog | None) -> list[Problem]:
+    """Checks that keep the work bounded and the text clean (see the limits above)."""
+    p: list[Problem] = []
+    for path, text in _strings(scenario, ""):
+        reason = text_problem(text, multiline=path == "notes")
+        if reason:
+            p.append(Problem(path, "error", reason))
+    h, w, pr = scenario.hardware, scenario.workload, scenario.preferences
+    for path, items, most in (
+        ("hardware.owned", h.owned, MAX_OWNED_ENTRIES),
+        ("team.roles", scenario.team.roles, MAX_ROLES),
+        ("workload.tasks", w.tasks, MAX_LIST_ITEMS),
+        ("hardware.cloud_providers", h.cloud_providers, MAX_LIST_ITEMS),
+        ("preferences.precisions", pr.precisions, MAX_LIST_ITEMS),
+        ("preferences.api_providers", pr.api_providers, MAX_LIST_ITEMS),
+    ):
+        if len(items) > most:
+            p.append(
+                Problem(
+                    path,
+                    "error",
+                    f"has {len(items):,} entries; at most {most} are modelled "
+                    "(group identical ones: one entry per GPU model and age, with a count)"
+                    if path == "hardware.owned"
+                    else f"has {len(items):,} entries; at most {most} are modelled",
+                )
+            )
+    if not 0 <= pr.seed <= MAX_SEED:
+        p.append(Problem("preferences.seed", "error", f"must be between 0 and {MAX_SEED:,}"))
+    months = pr.horizon_months
+    if 1 <= months <= 120 and -0.5 <= w.monthly_growth <= 2.0:
+        factor = (1.0 + w.monthly_growth) ** months
+        if factor > MAX_GROWTH_FACTOR:
+            p.append(
+                Problem(
+                    "workload.monthly_growth",
+                    "error",
+                    f"{w.monthly_growth:.0%} a month for {months} months multiplies the volume "
+                    f"{factor:.2g}-fold; at most {MAX_GROWTH_FACTOR:,}-fold is modelled "
+                    "(lower the growth or the horizon)",
+                )
+            )
+    draws = pr.monte_carlo_draws
+    if 1 <= months <= 120 and 100 <= draws <= 1_000_000 and draws * months > MAX_DRAW_MONTHS:
+        p.append(
+            Problem(
+                "preferences.monte_carlo_draws",
+                "error",
+                f"{draws:,} draws over {months} months is too much work; at most "
+                f"{MAX_DRAW_MONTHS // months:,} draws for this horizon "
+                f"(draws x months up to {MAX_DRAW_MONTHS:,})",
+            )
+        )
+    if catalog is not None:
+        regions = {s.region for s in catalog.staff}
+        if scenario.team.region not in regions:
+            p.append(
+                Problem(
+                    "team.region",
+                    "error",
+                    f"unknown region {scenario.team.region!r}; known: {', '.join(sorted(regions))}",
+                )
+            )
+    return p
+
+
 def validate(scenario: Scenario, catalog: Catalog | None = None) -> list[Problem]:
     """Every problem of a scenario, each with its field path, severity and a plain message.
 
@@ -35,7 +128,8 @@ def validate(scenario: Scenario, catalog: Catalog | None = None) -> list[Problem
     Returns:
         Problems; an empty list means the scenario can be evaluated. Warnings do not block.
     """
-    p: list[Problem] = []
+    p: list[Problem] = _bounds(scenario, catalog)
+    region_known = not any(x.field == "team.region" for x in p)
     if len(scenario.name) > 200:
         p.append(Problem("name", "error", "is longer than 200 characters"))
     if len(scenario.organisation) > 200:
@@ -128,6 +222,7 @@ def validate(scenario: Scenario, catalog: Catalog | None = None) -> list[Problem
             )
         if (
             catalog is not None
+            and region_known
             and r.monthly_cost_usd is None
             and not any(s.role == r.role and s.region == team.region for s in catalog.staff)
         ):
