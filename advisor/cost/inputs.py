@@ -52,7 +52,9 @@ _CATALOG_KEYS = {
     "engineer_hours_per_model_switch": "Engineer-hours per model switch",
     "model_refresh_interval_months": "Months between better open models",
     "compliance_review_usd_per_year": "Security and compliance review per year",
-    "api_price_decline_per_year": "API price decline per year (same capability)",
+    "api_list_price_decline_per_year": "API list price decline per year (same model)",
+    "capability_price_decline_per_year": "Price decline per year of a capability level",
+    "discount_rate_per_year": "Discount rate (cost of capital)",
     "gpu_rental_price_decline_per_year": "GPU rental price decline per year",
     "gpu_idle_power_fraction": "Idle GPU power (share of TDP)",
     "server_power_overhead_fraction": "Server power on top of GPUs",
@@ -110,7 +112,9 @@ def resolve(scenario: Scenario, catalog: Catalog) -> CostInputs:
     user("electricity_price_usd_per_kwh", h.electricity_usd_per_kwh)
     user("pue", h.pue)
     user("colocation_usd_per_kw_month", h.colocation_usd_per_kw_month)
-    user("api_price_decline_per_year", pr.api_price_decline_per_year)
+    user("api_list_price_decline_per_year", pr.api_list_price_decline_per_year)
+    user("capability_price_decline_per_year", pr.capability_price_decline_per_year)
+    user("discount_rate_per_year", pr.discount_rate_per_year)
     user("gpu_rental_price_decline_per_year", pr.gpu_price_decline_per_year)
 
     team = scenario.team

@@ -22,7 +22,14 @@ from advisor.capability.sizing import SizedDeployment, size_all
 from advisor.capability.sizing import Workload as SizingWorkload
 from advisor.catalog.records import ApiModel, CloudOffer, Gpu, OpenModel
 from advisor.catalog.snapshot import Catalog
-from advisor.cost.api import TokenUsage, price_usage
+from advisor.cost.api import price_usage
+from advisor.cost.market import (
+    api_latency_notes,
+    api_switching_lines,
+    extra_matches,
+    listed,
+    one_request_usage,
+)
 from advisor.cost.inputs import OVERRIDE_SOURCE, CostInputs
 from advisor.scenario.model import DAYS_PER_MONTH, HOURS_PER_MONTH, Scenario
 
@@ -56,6 +63,8 @@ class Line:
     monthly: float
     scaling: str  # "fixed", "linear" (with tokens) or "units" (with GPU replicas)
     drivers: tuple[str, ...] = ()  # uncertain inputs it is proportional to
+    # Paid once at purchase (bought hardware); ``monthly`` is then its straight-line share.
+    upfront_usd: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -226,7 +235,7 @@ def _batch_discount(ctx: Context, model: ApiModel) -> float | None:
     for extra in ctx.catalog.api_extras:
         if (
             extra.provider == model.provider
-            and extra.model in ("*", model.model)
+            and extra_matches(extra.model, model.model)
             and extra.batch_discount is not None
         ):
             return float(extra.batch_discount)
@@ -241,11 +250,10 @@ def api_cost_per_request(ctx: Context, model: ApiModel) -> tuple[float, list[str
     if is_reasoning_api(model):
         out_tokens *= w.reasoning_output_multiplier
         notes.append(f"reasoning model: {w.reasoning_output_multiplier:g}x output tokens")
-    # Price 1,000 requests at once so rounding of tiny per-request usages cannot matter.
-    n = 1000
-    inp = round(w.input_tokens_per_request * n)
-    cached = round(w.input_tokens_per_request * w.cached_input_share * n)
-    usage = TokenUsage(inp, round(out_tokens * n), cached)
+    # Price ONE request: long-context tiers depend on the tokens of a single request, so pricing
+    # many requests as one usage would cross the 128K/200K thresholds wrongly (issue 13).
+    usage = one_request_usage(w.input_tokens_per_request, out_tokens, w.cached_input_share)
+    n = 1
     standard = float(price_usage(model, usage).total_usd) / n
     if w.batch_share <= 0:
         return standard, notes
@@ -265,7 +273,9 @@ def api_candidates(ctx: Context) -> list[ApiModel]:
     allowed = set(ctx.scenario.preferences.api_providers)
     out = []
     for m in ctx.catalog.api_models:
-        if m.id not in scored or (allowed and m.provider not in allowed):
+        if not listed(ctx.catalog, m, scored, ctx.scenario):
+            continue
+        if allowed and m.provider not in allowed:
             continue
         std = m.standard.prices
         if "input_mtok" not in std or "output_mtok" not in std:
@@ -373,6 +383,7 @@ def api_option(
     lines = (
         Line("api_tokens", spend, "linear", ("volume", "api_price")),
         api_people(ctx),
+        *api_switching_lines(ctx),
     )
     block = _residency_block(ctx)
     sources = tuple(
@@ -387,6 +398,7 @@ def api_option(
         allowed=not block,
         not_allowed_reason=block,
         sources=sources,
+        notes=tuple(api_latency_notes(ctx, used)),
     )
 
 
@@ -608,7 +620,8 @@ def owned_option(
         if used_owned
         else 0.0
     )
-    capital = to_buy * capex_per_gpu * (1.0 - residual) / amort_months + used_owned * owned_decline
+    bought_capital = to_buy * capex_per_gpu * (1.0 - residual) / amort_months
+    owned_capital = used_owned * owned_decline
     installed_kw = needed * gpu.tdp_w / 1000.0 * (1.0 + inp["server_power_overhead_fraction"])
     installed_replicas = needed // sized.gpus_per_replica
     util = min(sized.utilisation * sized.replicas / max(installed_replicas, 1), 1.0)
@@ -619,7 +632,20 @@ def owned_option(
     # Support covers every GPU in service, the ones you already own as well as the bought ones.
     support = needed * price * inp["hardware_support_fraction_per_year"] / 12.0
     lines = [
-        Line("gpu_capital", capital, "units", ("gpu_purchase_price", "perf")),
+        *(
+            [
+                Line(
+                    "gpu_capital",
+                    bought_capital,
+                    "units",
+                    ("gpu_purchase_price", "perf"),
+                    upfront_usd=to_buy * capex_per_gpu,
+                )
+            ]
+            if to_buy
+            else []
+        ),
+        Line("gpu_capital", owned_capital, "units", ("gpu_purchase_price", "perf")),
         Line("hardware_support", support, "units", ("gpu_purchase_price", "perf")),
         Line("power", kwh_idle * kwh_price, "units", ("electricity", "perf")),
         Line("power", kwh_load * kwh_price, "linear", ("electricity", "volume")),

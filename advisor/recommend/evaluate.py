@@ -46,6 +46,7 @@ from advisor.recommend.result import (
     Uncertainty,
     money,
 )
+from advisor.recommend.breakeven import horizon_break_even, horizon_crossover
 from advisor.recommend.uncertainty import Horizon, drivers
 from advisor.scenario.model import Scenario
 from advisor.scenario.validate import validate
@@ -475,7 +476,8 @@ def evaluate(scenario: Scenario, catalog: Catalog, cal: Calibration | None = Non
     names = quality.task_names(catalog)
     bridging = cands.bridging_api_monthly
     drv = drivers(scenario, inputs, cal)
-    horizon = Horizon(scenario, options, drv, bridging)
+    refresh = inputs["model_refresh_interval_months"]
+    horizon = Horizon(scenario, options, drv, bridging, refresh)
     base = horizon.totals(horizon.base_draws())[0]
 
     def order(i: int) -> tuple[bool, bool, float]:
@@ -485,9 +487,17 @@ def evaluate(scenario: Scenario, catalog: Catalog, cal: Calibration | None = Non
     ranked = sorted(range(len(options)), key=order)
     options = [options[i] for i in ranked]
     base = base[ranked]
-    horizon = Horizon(scenario, options, drv, bridging)
+    horizon = Horizon(scenario, options, drv, bridging, refresh)
+    plain = horizon.totals(horizon.base_draws(), discounted=False)[0]
     mtok = scenario.monthly_tokens
-    views = [_view(o, k + 1, float(base[k]), mtok, ctx, names) for k, o in enumerate(options)]
+    views = [
+        replace(
+            _view(o, k + 1, float(base[k]), mtok, ctx, names),
+            horizon_cost_undiscounted_usd=money(float(plain[k])),
+        )
+        for k, o in enumerate(options)
+    ]
+    warnings += list(scenario.migration_notes)
     rec_idx = next((k for k, o in enumerate(options) if o.allowed), None)
     rec = views[rec_idx] if rec_idx is not None else None
     if rec is not None and not rec.meets_latency:
@@ -504,28 +514,21 @@ def evaluate(scenario: Scenario, catalog: Catalog, cal: Calibration | None = Non
     # The break-even is computed against the best API even where the API is ruled out, so the
     # buyer sees what the constraint costs; the reason then says so.
     b_buy = next((k for k, o in enumerate(options) if o.kind == "api"), None)
-    be = break_even(
-        options[b_build] if b_build is not None else None,
-        options[b_buy] if b_buy is not None else None,
-        mtok,
-    )
+    # Same basis as the ranking: horizon totals (NPV), never month-1 costs.
+    be = horizon_break_even(horizon, b_build, b_buy, mtok)
     if b_buy is not None and not options[b_buy].allowed:
         be = replace(
             be,
             reason=be.reason + f" (the API is ruled out here: {options[b_buy].not_allowed_reason})",
         )
 
-    # Crossover: cost against volume for the best option of each kind.
-    xs = np.geomspace(0.01, 100.0, 41)
-    series = []
-    for kinds in (("api",), ("rented",), ("owned",), ("hybrid",)):
-        k = best_of(kinds)
-        if k is not None:
-            o = options[k]
-            series.append(
-                CrossoverSeries(o.name, o.kind, tuple(o.monthly_at(float(x)) for x in xs))
-            )
-    crossover = Crossover(tuple(float(x) * mtok for x in xs), tuple(series))
+    # Crossover: average monthly cost over the horizon against volume, best option per kind.
+    picks = [
+        k
+        for kinds in (("api",), ("rented",), ("owned",), ("hybrid",))
+        if (k := best_of(kinds)) is not None
+    ]
+    crossover = horizon_crossover(horizon, picks, mtok)
 
     # Sensitivity: each driver at its low and high value, all else at base.
     allowed_idx = [k for k, o in enumerate(options) if o.allowed]
@@ -566,7 +569,9 @@ def evaluate(scenario: Scenario, catalog: Catalog, cal: Calibration | None = Non
     ranges = []
     for k, o in enumerate(options):
         p10, p50, p90 = np.percentile(totals[:, k], [10, 50, 90])
-        ranges.append(Range(o.name, o.kind, money(p10), money(p50), money(p90)))
+        ranges.append(
+            Range(o.name, o.kind, money(p10), money(p50), money(p90), money(float(base[k])))
+        )
     builds = [k for k in allowed_idx if options[k].kind in BUILD_KINDS]
     buys = [k for k in allowed_idx if options[k].kind == "api"]
     prob = None

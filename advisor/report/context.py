@@ -483,9 +483,9 @@ def _scenario_rows(
         Row("Amortisation", f"{num(h.amortisation_years, 1)} years"),
     )
     api_decline = (
-        Row("API price decline", f"{pct(p.api_price_decline_per_year)} a year")
-        if p.api_price_decline_per_year is not None
-        else Row("API price decline", "catalog trend", "see Method and sources", True)
+        Row("API list price decline", f"{pct(p.api_list_price_decline_per_year)} a year")
+        if p.api_list_price_decline_per_year is not None
+        else Row("API list price decline", "catalog trend", "see Method and sources", True)
     )
     gpu_decline = (
         Row("GPU rental price decline", f"{pct(p.gpu_price_decline_per_year)} a year")

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from advisor.errors import InputError, Problem
+from advisor.scenario.migrate import migrate
 from advisor.scenario.model import SCHEMA_VERSION, Scenario
 from advisor.util import atomic_write_text
 
@@ -130,9 +131,14 @@ def scenario_from_dict(data: Any) -> Scenario:
                 f"this file is from a newer app (version {version}); "
                 f"this app reads up to version {SCHEMA_VERSION}",
             )
+    data, notes = migrate(data)
     scenario = _dataclass_from(Scenario, data, "", out)
     if out.problems:
         raise InputError(*out.problems)
+    if notes:
+        scenario = dataclasses.replace(
+            scenario, migration_notes=tuple(dict.fromkeys((*scenario.migration_notes, *notes)))
+        )
     return dataclasses.replace(scenario, version=SCHEMA_VERSION)  # type: ignore[no-any-return]
 
 

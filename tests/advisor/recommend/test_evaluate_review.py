@@ -45,7 +45,7 @@ def test_no_public_api_bridges_the_hiring_months_when_data_must_stay_on_premises
     _, months = all_months(ev, scenario)
     for m in months:
         assert not any(line.component == "api_bridging" for line in m.lines)
-        assert m.total == pytest.approx(float(m.option.horizon_cost_usd), abs=0.05 * 36)
+        assert m.total == pytest.approx(float(m.option.horizon_cost_undiscounted_usd), abs=0.05 * 36)
 
 
 def test_the_high_end_of_a_user_entered_electricity_price_costs_more(catalog):
