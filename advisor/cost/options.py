@@ -723,19 +723,17 @@ def _sized_full(ctx: Context) -> list[SizedDeployment]:
             if group:
                 wl = _sizing_workload(ctx, 1.0, group[0])
                 sized += size_all(wl, group, list(ctx.catalog.gpus), ctx.cal, precisions)
-        # Keep, per (model, GPU, precision), the GPU count that serves most per GPU: a larger
-        # tensor-parallel group only wins when a smaller one misses the latency target.
-        best: dict[tuple[str, str, str], SizedDeployment] = {}
+        # Keep every GPU count (tensor-parallel size) that meets the latency target, or all of
+        # them where none does: the options are then chosen by the cost of the whole fleet
+        # (whole instances, replicas at peak, failover), not by capacity per GPU.
+        groups: dict[tuple[str, str, str], list[SizedDeployment]] = {}
         for sd in sized:
-            key = (sd.model, sd.gpu, sd.precision)
-            rank = (not sd.meets_latency, -sd.capacity_requests_per_s / sd.gpus_per_replica)
-            cur = best.get(key)
-            if cur is None or rank < (
-                not cur.meets_latency,
-                -cur.capacity_requests_per_s / cur.gpus_per_replica,
-            ):
-                best[key] = sd
-        ctx.sized_cache = list(best.values())
+            groups.setdefault((sd.model, sd.gpu, sd.precision), []).append(sd)
+        kept: list[SizedDeployment] = []
+        for group in groups.values():
+            meeting = [sd for sd in group if sd.meets_latency]
+            kept += meeting or group
+        ctx.sized_cache = kept
     return ctx.sized_cache
 
 
@@ -796,6 +794,13 @@ def build_options(
     avg = ctx.monthly_requests * share / SECONDS_PER_MONTH
     peak = avg * ctx.scenario.workload.peak_to_average
     failover = ctx.scenario.preferences.failover_replicas
+    growth = max(
+        (1.0 + ctx.scenario.workload.monthly_growth)
+        ** max(ctx.scenario.preferences.horizon_months - 1, 0),
+        1.0,
+    )
+    overhead = ctx.inputs["gpu_server_overhead_fraction"]
+    support = ctx.inputs["hardware_support_fraction_per_year"]
     quick_rented: dict[str, tuple[tuple[bool, float], SizedDeployment]] = {}
     quick_owned: dict[str, tuple[tuple[bool, float], SizedDeployment]] = {}
     for sd in sized_all:
@@ -808,12 +813,18 @@ def build_options(
                 if sd.model not in quick_rented or key < quick_rented[sd.model][0]:
                     quick_rented[sd.model] = (key, sd)
         gpu = gpu_by_id[sd.gpu]
-        to_buy = max(gpus_needed - owned_count.get(sd.gpu, 0), 0)
+        # Bought hardware is sized for the horizon's last month (as owned_option does).
+        installed = (
+            max(1, math.ceil(peak * growth / sd.capacity_requests_per_s - 1e-9)) + failover
+        ) * sd.gpus_per_replica
+        to_buy = max(installed - owned_count.get(sd.gpu, 0), 0)
         if to_buy and (gpu.purchase_price_usd is None or not hw.buying_allowed):
             continue
+        price = float(gpu.purchase_price_usd or 0)
         monthly = (
-            to_buy * float(gpu.purchase_price_usd or 0) / amort_months
-            + gpus_needed * gpu.tdp_w / 1000.0 * HOURS_PER_MONTH * kwh_price
+            to_buy * price * (1.0 + overhead) / amort_months
+            + installed * price * support / 12.0
+            + installed * gpu.tdp_w / 1000.0 * HOURS_PER_MONTH * kwh_price
         )
         key = (not sd.meets_latency, monthly)
         if sd.model not in quick_owned or key < quick_owned[sd.model][0]:
