@@ -1,4 +1,4 @@
-"""Hosted open-weight API models (Together, Groq, Bedrock ...) and the open model each one serves."""
+"""Hosted open-weight API models (Together, Groq, Bedrock ...) and the open model each serves."""
 
 from __future__ import annotations
 

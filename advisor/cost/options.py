@@ -23,6 +23,7 @@ from advisor.capability.sizing import Workload as SizingWorkload
 from advisor.catalog.records import ApiModel, CloudOffer, Gpu, OpenModel
 from advisor.catalog.snapshot import Catalog
 from advisor.cost.api import price_usage
+from advisor.cost.inputs import OVERRIDE_SOURCE, CostInputs
 from advisor.cost.market import (
     api_latency_notes,
     api_switching_lines,
@@ -30,7 +31,6 @@ from advisor.cost.market import (
     listed,
     one_request_usage,
 )
-from advisor.cost.inputs import OVERRIDE_SOURCE, CostInputs
 from advisor.scenario.model import DAYS_PER_MONTH, HOURS_PER_MONTH, Scenario
 
 SECONDS_PER_MONTH = float(DAYS_PER_MONTH) * 86400.0
@@ -800,7 +800,6 @@ def build_options(
         1.0,
     )
     overhead = ctx.inputs["gpu_server_overhead_fraction"]
-    support = ctx.inputs["hardware_support_fraction_per_year"]
     quick_rented: dict[str, tuple[tuple[bool, float], SizedDeployment]] = {}
     quick_owned: dict[str, tuple[tuple[bool, float], SizedDeployment]] = {}
     for sd in sized_all:
@@ -823,7 +822,6 @@ def build_options(
         price = float(gpu.purchase_price_usd or 0)
         monthly = (
             to_buy * price * (1.0 + overhead) / amort_months
-            + installed * price * support / 12.0
             + installed * gpu.tdp_w / 1000.0 * HOURS_PER_MONTH * kwh_price
         )
         key = (not sd.meets_latency, monthly)

@@ -30,12 +30,12 @@ from advisor.cost.options import (
     open_candidates,
 )
 from advisor.errors import InputError, Problem
+from advisor.recommend.breakeven import horizon_break_even, horizon_crossover
+from advisor.recommend.budget import budget_sentence
 from advisor.recommend.result import (
     BreakEven,
     CapacityView,
     CostPart,
-    Crossover,
-    CrossoverSeries,
     Evaluation,
     InputUsed,
     OptionView,
@@ -46,7 +46,6 @@ from advisor.recommend.result import (
     Uncertainty,
     money,
 )
-from advisor.recommend.breakeven import horizon_break_even, horizon_crossover
 from advisor.recommend.uncertainty import Horizon, drivers
 from advisor.scenario.model import Scenario
 from advisor.scenario.validate import validate
@@ -332,7 +331,8 @@ def _rationale(
     }[rec.kind]
     out.append(
         f"Recommended: {kind_text} — {rec.name}, at about ${rec.monthly_cost_usd:,.0f} a "
-        f"month (${rec.horizon_cost_usd:,.0f} over the horizon)."
+        f"month (${rec.horizon_cost_usd:,.0f} over the horizon in net present value, "
+        f"${rec.horizon_cost_undiscounted_usd:,.0f} undiscounted)."
     )
     if runner is not None:
         gap = runner.horizon_cost_usd - rec.horizon_cost_usd
@@ -581,6 +581,10 @@ def evaluate(scenario: Scenario, catalog: Catalog, cal: Calibration | None = Non
 
     flipping = [b for b in bars if b.flips]
     rationale = _rationale(views, rec, be, prob, flipping, mtok)
+    spread = next((r for r in ranges if rec is not None and r.option == rec.name), None)
+    budget = budget_sentence(rec, spread, scenario.preferences.horizon_months)
+    if budget:
+        rationale.append(budget)
     inputs_used = tuple(
         InputUsed(a.key, a.label, f"{a.value:g} {a.unit}".strip(), a.source, a.as_of, a.basis)
         for a in inputs.values.values()

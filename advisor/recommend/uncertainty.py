@@ -327,6 +327,11 @@ class Horizon:
                 lo, hi = np.log(d.low), np.log(d.high)
                 sigma = max((hi - lo) / 2.563, 1e-6)
                 out[k] = np.exp(rng.normal((lo + hi) / 2.0, sigma, n))
+            elif d.kind == "multiplier" and 0 < d.low < d.base < d.high:
+                # Factors such as "half to double the volume" are symmetric on a log scale:
+                # drawn there, the median future is the base case, not above it.
+                lo, mid, hi = np.log(d.low), np.log(d.base), np.log(d.high)
+                out[k] = np.exp(rng.triangular(lo, mid, hi, n))
             elif d.low < d.base < d.high or d.low < d.high:
                 lo, hi = min(d.low, d.base), max(d.high, d.base)
                 out[k] = rng.triangular(lo, d.base, hi, n) if hi > lo else np.full(n, d.base)

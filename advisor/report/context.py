@@ -21,6 +21,7 @@ from advisor.report.format import (
     tokens,
     tokens_words,
     usd,
+    usd_cell,
     usd_short,
 )
 
@@ -346,7 +347,8 @@ def _tiles(
             Tile(
                 "Recommended, P10 to P90",
                 f"{usd_short(spread.p10)} to {usd_short(spread.p90)}",
-                f"over {months} months; median {usd_short(spread.p50)}",
+                f"over {months} months; median {usd_short(spread.p50)}, "
+                f"base case {usd_short(spread.base)}",
             )
         )
     return tuple(options), tuple(metrics)
@@ -529,8 +531,8 @@ def _option_rows(ev: Evaluation) -> tuple[dict[str, Any], ...]:
                 "name": o.name,
                 "kind": o.kind,
                 "kind_label": KIND_LABELS.get(o.kind, o.kind),
-                "monthly": usd(o.monthly_cost_usd),
-                "horizon": usd(o.horizon_cost_usd),
+                "monthly": usd_cell(o.monthly_cost_usd),
+                "horizon": usd_cell(o.horizon_cost_usd),
                 "per_mtok": usd(o.cost_per_million_tokens_usd, cents=True),
                 "latency": "meets" if o.meets_latency else "misses",
                 "meets_latency": o.meets_latency,
@@ -690,6 +692,7 @@ def _uncertainty(ev: Evaluation) -> tuple[dict[str, str], ...]:
                 "name": r.option,
                 "kind": r.kind,
                 "kind_label": KIND_LABELS.get(r.kind, r.kind),
+                "base": usd(r.base),
                 "p10": usd(r.p10),
                 "p50": usd(r.p50),
                 "p90": usd(r.p90),
