@@ -95,7 +95,7 @@ def m003_hosted_api_models(db: sqlite_utils.Database) -> None:
     # Hosted open-weight API models name the open model they serve; published API latency.
     # A new catalog already has them: m001 creates the table from the current seed fields.
     table = db["api_extras"]
-    have = set(table.columns_dict)  # type: ignore[union-attr]
+    have = set(table.columns_dict)
     for name, kind in (
         ("open_model", str),
         ("hosted_precision", str),

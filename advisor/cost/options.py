@@ -730,9 +730,9 @@ def _sized_full(ctx: Context) -> list[SizedDeployment]:
         for sd in sized:
             groups.setdefault((sd.model, sd.gpu, sd.precision), []).append(sd)
         kept: list[SizedDeployment] = []
-        for group in groups.values():
-            meeting = [sd for sd in group if sd.meets_latency]
-            kept += meeting or group
+        for variants in groups.values():
+            meeting = [sd for sd in variants if sd.meets_latency]
+            kept += meeting or variants
         ctx.sized_cache = kept
     return ctx.sized_cache
 

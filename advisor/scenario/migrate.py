@@ -40,21 +40,21 @@ def migrate(data: Any) -> tuple[Any, tuple[str, ...]]:
             notes.append(
                 f"opened from a version-1 scenario: its API price decline of {_pct(value)} a "
                 "year is taken as the fall in price of a capability level, which you get by "
-                "switching to cheaper models that are as good (on an API or on your own GPUs, with the "
-                "switching effort on both sides); the list price of the chosen API model "
-                "follows the catalog's trend (flat by default)"
+                "switching to cheaper models that are as good (on an API or on your own GPUs, "
+                "with the switching effort on both sides); the list price of the chosen API "
+                "model follows the catalog's trend (flat by default)"
             )
         else:
             notes.append(
                 "opened from a version-1 scenario: version 1 applied the catalog's "
                 "capability-level price trend (about 90 % a year) to one API model's list "
-                "price; list prices are now flat by default and the capability trend applies only if you plan to "
-                "switch models"
+                "price; list prices are now flat by default and the capability trend applies "
+                "only if you plan to switch models"
             )
         notes.append(
             "opened from a version-1 scenario: costs are now also discounted at the catalog's "
-            "cost of capital (net present value, used for the ranking); undiscounted totals are "
-            "shown too"
+            "cost of capital (net present value, used for the ranking); undiscounted totals "
+            "are shown too"
         )
     out["version"] = 2
     return out, tuple(notes)
