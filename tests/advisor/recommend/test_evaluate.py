@@ -61,8 +61,22 @@ def test_bank_with_data_on_premises_builds_on_its_own_a100s(examples):
     assert "ruled out" in ev.break_even.reason
 
 
-def test_source_argument_reports_its_break_even_volume(examples):
+def test_source_argument_states_its_break_even_on_the_horizon_basis(examples):
+    # Against the cheapest good-enough API (a hosted open-weight model) self-hosting never
+    # pays within the horizon; the rationale says so on the same basis as the ranking.
     ev = examples["source-argument"]
+    be = ev.break_even
+    assert be.monthly_tokens is None
+    assert be.reason.startswith("never within the horizon")
+    assert any("never within the horizon" in s for s in ev.rationale)
+    assert ev.recommendation.kind == "api"
+
+
+def test_source_argument_breaks_even_against_a_premium_api(catalog):
+    # Only the premium API is offered: the same build then breaks even above today's volume.
+    scenario = fast(load_scenario(EXAMPLES / "source-argument.json"))
+    prefs = dataclasses.replace(scenario.preferences, api_providers=("anthropic",))
+    ev = evaluate(dataclasses.replace(scenario, preferences=prefs), catalog)
     be = ev.break_even
     assert be.monthly_tokens is not None and be.monthly_tokens > ev.monthly_tokens
     assert any("breaks even" in s for s in ev.rationale)
