@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from genai_prices import Usage, calc_price
+from genai_prices import Usage, calc_price, data_snapshot
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "resources" / "catalog"
@@ -45,6 +45,7 @@ HOURS_PER_MONTH = 730.5
 REASONING = re.compile(
     r"(^|/)(o1|o3|o4)(-|$)|reasoner|thinking|(^|/)gpt-5(?!.*chat)|deepseek-r1", re.IGNORECASE
 )
+REFRESH = "model_refresh_interval_months"
 TOLERANCE = 0.005  # relative; amounts are rounded to cents in the engine's JSON
 
 _failures: list[str] = []
@@ -64,6 +65,13 @@ ASSUMPTIONS = {a["id"]: a for a in seeds("assumptions.yaml")}
 OFFERS = seeds("cloud_offers.yaml")
 STAFF = seeds("staffing.yaml")
 EXTRAS = seeds("api_extras.yaml")
+
+
+OPEN_REASONING = {m["id"] for m in seeds("open_models.yaml") if m.get("reasoning")}
+# Hosted copies of open reasoning models emit reasoning tokens on an API as on your own GPUs.
+HOSTED_REASONING = {
+    f"{e['provider']}/{e['model']}" for e in EXTRAS if e.get("open_model") in OPEN_REASONING
+}
 
 
 def default(key: str) -> float:
@@ -96,7 +104,10 @@ def buyer(name: str, tokens: float, **changes: Any) -> dict[str, Any]:
 def buyers() -> list[tuple[str, dict[str, Any]]]:
     out = [
         ("1M tokens/month, RAG", buyer("tiny", 1e6)),
-        ("100M tokens/month, chat", buyer("small", 1e8, workload={"tasks": [{"task": "chat", "share": 1.0}]})),
+        (
+            "100M tokens/month, chat",
+            buyer("small", 1e8, workload={"tasks": [{"task": "chat", "share": 1.0}]}),
+        ),
         (
             "10B tokens/month, latency-critical chat (500 ms)",
             buyer(
@@ -159,11 +170,22 @@ def scenario_of(data: dict[str, Any]) -> Any:
 # --- the hand calculation -----------------------------------------------------------------------
 
 
+def genai_price(usage: Usage, provider_id: str, model_id: str) -> float:
+    """genai-prices' own price for a usage, finding the model by its exact id in the provider
+    (``calc_price`` matches refs by pattern, which misses some hosted ids)."""
+    snap = data_snapshot.get_snapshot()
+    provider = next(p for p in snap.providers if p.id == provider_id)
+    model = next((m for m in provider.models if m.id == model_id), None)
+    if model is None:
+        return float(calc_price(usage, model_id, provider_id=provider_id).total_price)
+    return float(model.calc_price(usage, provider).total_price)
+
+
 def api_request_usd(model_id: str, w: Any) -> tuple[float | None, str]:
     """One request's price from genai-prices; None where batch pricing is not hand-checked."""
     provider, model = model_id.split("/", 1)
     out = w.output_tokens_per_request
-    if REASONING.search(model_id):
+    if REASONING.search(model_id) or model_id in HOSTED_REASONING:
         out *= w.reasoning_output_multiplier
     inp = round(w.input_tokens_per_request)
     usage = Usage(
@@ -171,7 +193,7 @@ def api_request_usd(model_id: str, w: Any) -> tuple[float | None, str]:
         cache_read_tokens=min(round(w.input_tokens_per_request * w.cached_input_share), inp),
         output_tokens=round(out),
     )
-    price = float(calc_price(usage, model, provider_id=provider).total_price)
+    price = float(genai_price(usage, provider, model))
     if w.batch_share <= 0:
         return price, ""
     discount = next(
@@ -220,7 +242,11 @@ def rented_bill(option: dict[str, Any], s: Any, volume: float) -> float | None:
     """Month's GPU rental at ``volume`` x today's load, from the seed price of the instance."""
     cap = option["capacity"]
     offer = next(
-        (o for o in OFFERS if o["provider"] == cap["provider"] and o["instance"] == cap["instance"]),
+        (
+            o
+            for o in OFFERS
+            if o["provider"] == cap["provider"] and o["instance"] == cap["instance"]
+        ),
         None,
     )
     if offer is None:
@@ -260,8 +286,10 @@ def hand_horizon(
     """Horizon total of an API or rented option, month by month."""
     p = s.preferences
     months = p.horizon_months
-    rate = p.discount_rate_per_year if p.discount_rate_per_year is not None else default(
-        "discount_rate_per_year"
+    rate = (
+        p.discount_rate_per_year
+        if p.discount_rate_per_year is not None
+        else default("discount_rate_per_year")
     )
     if not discounted:
         rate = 0.0
@@ -337,20 +365,36 @@ def compare(label: str, data: dict[str, Any]) -> dict[str, Any]:
                 hand = per * monthly_requests * r["share"]
                 api_monthly += hand
                 rows.append(
-                    (option["name"], f"  {r['task']} on {r['model_name']}", hand, float(r["monthly_usd"]), "")
+                    (
+                        option["name"],
+                        f"  {r['task']} on {r['model_name']}",
+                        hand,
+                        float(r["monthly_usd"]),
+                        "",
+                    )
                 )
             if api_monthly is not None:
-                engine = sum(float(c["monthly_usd"]) for c in option["parts"] if c["component"] == "api_tokens")
+                engine = sum(
+                    float(c["monthly_usd"])
+                    for c in option["parts"]
+                    if c["component"] == "api_tokens"
+                )
                 rows.append((option["name"], "API tokens", api_monthly, engine, ""))
             people = people_monthly(s.team, api=True)
-            engine = sum(float(c["monthly_usd"]) for c in option["parts"] if c["component"] == "people")
+            engine = sum(
+                float(c["monthly_usd"]) for c in option["parts"] if c["component"] == "people"
+            )
             rows.append((option["name"], "people (API integration)", people, engine, ""))
         elif kind == "rented" and option["capacity"]:
             bill = rented_bill(option, s, 1.0)
-            engine = sum(float(c["monthly_usd"]) for c in option["parts"] if c["component"] == "gpu_rental")
+            engine = sum(
+                float(c["monthly_usd"]) for c in option["parts"] if c["component"] == "gpu_rental"
+            )
             rows.append((option["name"], "GPU rental", bill, engine, ""))
             people = people_monthly(s.team, api=False)
-            engine = sum(float(c["monthly_usd"]) for c in option["parts"] if c["component"] == "people")
+            engine = sum(
+                float(c["monthly_usd"]) for c in option["parts"] if c["component"] == "people"
+            )
             rows.append((option["name"], "people (build)", people, engine, ""))
         if kind in ("api", "rented") and (kind != "api" or api_monthly is not None):
             for disc, field, what in (
@@ -364,7 +408,9 @@ def compare(label: str, data: dict[str, Any]) -> dict[str, Any]:
         if hand is None or engine is None:
             print(f"   {name[:48]:48} {line[:42]:42} {'':>14} {'':>14}  n/c: {why}")
             continue
-        verdict = check(close(hand, engine), f"{label}: {name} {line}: hand {hand:,.2f} vs engine {engine:,.2f}")
+        verdict = check(
+            close(hand, engine), f"{label}: {name} {line}: hand {hand:,.2f} vs engine {engine:,.2f}"
+        )
         print(f"   {name[:48]:48} {line[:42]:42} {hand:>14,.2f} {engine:>14,.2f}  {verdict}")
     return ev
 
@@ -407,9 +453,10 @@ def invariants() -> None:
             agrees = break_even_agrees(ev)
             be = ev["break_even"]["monthly_tokens"]
             be_text = f"{be / 1e9:,.2f}B tokens/month" if be else ev["break_even"]["reason"][:60]
+            verdict = check(agrees is not False, f"{label} {tokens}")
             print(
-                f"   {label:24} at {tokens / 1e9:6.1f}B: recommends {ev['recommendation']['kind']:6} "
-                f"break-even {be_text:62} {check(agrees is not False, f'{label} {tokens}')}"
+                f"   {label:24} at {tokens / 1e9:6.1f}B: recommends "
+                f"{ev['recommendation']['kind']:6} break-even {be_text:62} {verdict}"
             )
     shared_cost_invariant()
 
@@ -425,11 +472,10 @@ def shared_cost_invariant() -> None:
     for tokens in (1e8, 1e10):
         s = scenario_of(buyer("shared", tokens))
         cands = candidate_options(s, catalog)
-        refresh = cands.ctx.inputs["model_refresh_interval_months"]
         drv = drivers(s, cands.ctx.inputs, cands.ctx.cal)
 
-        def order(opts: list[Any]) -> list[str]:
-            hz = Horizon(s, opts, drv, cands.bridging_api_monthly, refresh)
+        def order(opts: list[Any], s: Any = s, drv: Any = drv, cands: Any = cands) -> list[str]:
+            hz = Horizon(s, opts, drv, cands.bridging_api_monthly, cands.ctx.inputs[REFRESH])
             tot = hz.totals(hz.base_draws())[0]
             return [o.name for _, o in sorted(zip(tot, opts, strict=True), key=lambda p: p[0])]
 
@@ -479,7 +525,15 @@ def source_argument() -> None:
         model = catalog.api_model(model_id)
         per_request = api_cost_per_request(ctx, model)[0]
         routes = [
-            TaskRoute(t.task, t.share, f"api:{model.id}", model.name, False, per_request, is_reasoning_api(model))
+            TaskRoute(
+                t.task,
+                t.share,
+                f"api:{model.id}",
+                model.name,
+                False,
+                per_request,
+                is_reasoning_api(model),
+            )
             for t in s.workload.tasks
         ]
         api = api_option(ctx, f"Buy: {model.name}", routes, [model])

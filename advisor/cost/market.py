@@ -13,7 +13,7 @@ from advisor.cost.api import TokenUsage
 from advisor.scenario.model import Scenario
 
 if TYPE_CHECKING:
-    from advisor.cost.options import Context, Line
+    from advisor.cost.options import Context, Line, Option
 
 
 def extra_matches(pattern: str, model: str) -> bool:
@@ -108,7 +108,44 @@ def api_latency_notes(ctx: Context, models: Sequence[ApiModel]) -> list[str]:
     return out
 
 
+def hosted_reasoning(catalog: Catalog, model: ApiModel) -> bool:
+    """A hosted copy of an open reasoning model (it emits reasoning tokens on an API too)."""
+    mapped = open_model_for(catalog, model.id)
+    if mapped is None:
+        return False
+    return any(m.id == mapped[0] and m.reasoning for m in catalog.models)
+
+
 def hosted_open_model(catalog: Catalog, model: ApiModel) -> str | None:
     """The open model id a hosted API model serves, for the "same model" comparison."""
     mapped = open_model_for(catalog, model.id)
     return mapped[0] if mapped else None
+
+
+def same_model_api_option(
+    ctx: Context, build: Option, candidates: Sequence[ApiModel]
+) -> Option | None:
+    """The open model of a self-hosted option, bought from the cheapest API that hosts it.
+
+    Ranks "the same model: on an API or on your own GPUs" side by side.
+    """
+    from advisor.cost.options import TaskRoute, api_cost_per_request, api_option
+
+    if build.sized is None:
+        return None
+    hosted = [m for m in candidates if hosted_open_model(ctx.catalog, m) == build.sized.model]
+    if not hosted:
+        return None
+    best = min(hosted, key=lambda m: api_cost_per_request(ctx, m)[0])
+    per = api_cost_per_request(ctx, best)[0]
+    routes = [
+        TaskRoute(t.task, t.share, f"api:{best.id}", best.name, False, per)
+        for t in ctx.scenario.workload.tasks
+    ]
+    model = ctx.catalog.model(build.sized.model)
+    return api_option(
+        ctx,
+        f"Buy the same model: {model.name} on {best.provider_name} ({best.name})",
+        routes,
+        [best],
+    )

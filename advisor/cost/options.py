@@ -28,6 +28,7 @@ from advisor.cost.market import (
     api_latency_notes,
     api_switching_lines,
     extra_matches,
+    hosted_reasoning,
     listed,
     one_request_usage,
 )
@@ -247,7 +248,7 @@ def api_cost_per_request(ctx: Context, model: ApiModel) -> tuple[float, list[str
     w = ctx.scenario.workload
     out_tokens = w.output_tokens_per_request
     notes = []
-    if is_reasoning_api(model):
+    if is_reasoning_api(model) or hosted_reasoning(ctx.catalog, model):
         out_tokens *= w.reasoning_output_multiplier
         notes.append(f"reasoning model: {w.reasoning_output_multiplier:g}x output tokens")
     # Price ONE request: long-context tiers depend on the tokens of a single request, so pricing

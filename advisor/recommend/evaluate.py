@@ -14,6 +14,7 @@ from advisor.capability.model import Calibration
 from advisor.catalog.records import ApiModel
 from advisor.catalog.snapshot import Catalog
 from advisor.cost import inputs as cost_inputs
+from advisor.cost.market import same_model_api_option
 from advisor.cost.options import (
     COMPONENT_LABELS,
     Context,
@@ -435,7 +436,15 @@ def candidate_options(
                     ctx, f"Buy: {best.provider_name} {best.name} for every task", r1, candidates
                 )
             )
-    options += build_options(ctx, tasks, 1.0, limit=2)
+    builds = build_options(ctx, tasks, 1.0, limit=2)
+    options += builds
+    # The same open model on an API, beside each build of it (hosted open weights).
+    seen = {tuple(r.model for r in o.routes) for o in options if o.kind == "api"}
+    for build in builds:
+        same = same_model_api_option(ctx, build, candidates)
+        if same is not None and tuple(r.model for r in same.routes) not in seen:
+            options.append(same)
+            seen.add(tuple(r.model for r in same.routes))
     options += _hybrid_options(ctx, candidates, routes)
     if not any(o.kind in BUILD_KINDS for o in options):
         warnings.append(
