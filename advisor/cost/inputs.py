@@ -60,6 +60,12 @@ _CATALOG_KEYS = {
     "server_power_overhead_fraction": "Server power on top of GPUs",
     "weight_copies_stored": "Copies of model weights stored",
 }
+# Newer defaults: used when the catalog has them (an older or hand-made catalog may not).
+_OPTIONAL_KEYS = {
+    "colocation_min_usd_per_month": "Smallest colocation (one cabinet) per month",
+    "oncall_fte": "People time of a 24x7 on-call rotation",
+    "oncall_fleet_gpus": "Fleet size that needs 24x7 on-call",
+}
 
 
 OVERRIDE_SOURCE = "your override in the catalog"
@@ -73,8 +79,10 @@ def resolve(scenario: Scenario, catalog: Catalog) -> CostInputs:
         InputError: when a default the engine needs is missing from the catalog.
     """
     values: dict[str, Assumed] = {}
-    for key, label in _CATALOG_KEYS.items():
+    for key, label in {**_CATALOG_KEYS, **_OPTIONAL_KEYS}.items():
         a = catalog.assumption(key)
+        if a is None and key in _OPTIONAL_KEYS:
+            continue
         if a is None:
             raise InputError(Problem(f"catalog.assumptions.{key}", "error", "missing default"))
         low = float(a.low) if a.low is not None else float(a.value)

@@ -32,6 +32,7 @@ from advisor.cost.market import (
     listed,
     one_request_usage,
 )
+from advisor.cost.people import colocation_monthly, oncall_line
 from advisor.scenario.model import DAYS_PER_MONTH, HOURS_PER_MONTH, Scenario
 
 SECONDS_PER_MONTH = float(DAYS_PER_MONTH) * 86400.0
@@ -53,6 +54,7 @@ COMPONENT_LABELS = {
     "maintenance": "Maintenance",
     "compliance": "Liability / compliance",
     "switching": "Model switching",
+    "oncall": "24x7 on-call",
 }
 
 
@@ -529,6 +531,7 @@ def rented_option(
         ),
         *_build_common_lines(ctx, model),
     ]
+    lines += [x for x in (oncall_line(ctx, sized.total_gpus),) if x is not None]
     risks = _build_risks(ctx, model)
     if how == "spot":
         risks.append("spot capacity can be reclaimed at short notice")
@@ -650,9 +653,10 @@ def owned_option(
         Line("hardware_support", support, "units", ("gpu_purchase_price", "perf")),
         Line("power", kwh_idle * kwh_price, "units", ("electricity", "perf")),
         Line("power", kwh_load * kwh_price, "linear", ("electricity", "volume")),
-        Line("colocation", installed_kw * inp["colocation_usd_per_kw_month"], "units", ("perf",)),
+        Line("colocation", colocation_monthly(ctx, installed_kw), "units", ("perf",)),
         *_build_common_lines(ctx, model),
     ]
+    lines += [x for x in (oncall_line(ctx, needed),) if x is not None]
     risks = _build_risks(ctx, model)
     if to_buy:
         risks.append(
