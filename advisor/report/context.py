@@ -885,7 +885,7 @@ def _charts(ev: Evaluation, runner: OptionView | None, other: OptionView | None)
         ev.monthly_tokens,
         ev.break_even.monthly_tokens,
         be_series,
-        "Monthly cost against monthly volume, best option of each kind",
+        "Average monthly cost over the horizon (NPV) against monthly volume",
     )
     trows = []
     if rec is not None:
