@@ -46,7 +46,7 @@ REASONING = re.compile(
     r"(^|/)(o1|o3|o4)(-|$)|reasoner|thinking|(^|/)gpt-5(?!.*chat)|deepseek-r1", re.IGNORECASE
 )
 REFRESH = "model_refresh_interval_months"
-TOLERANCE = 0.005  # relative; amounts are rounded to cents in the engine's JSON
+TOLERANCE = 0.0005  # relative; the engine's JSON rounds amounts to cents
 
 _failures: list[str] = []
 
@@ -170,15 +170,27 @@ def scenario_of(data: dict[str, Any]) -> Any:
 # --- the hand calculation -----------------------------------------------------------------------
 
 
-def genai_price(usage: Usage, provider_id: str, model_id: str) -> float:
-    """genai-prices' own price for a usage, finding the model by its exact id in the provider
-    (``calc_price`` matches refs by pattern, which misses some hosted ids)."""
+def genai_model(provider_id: str, model_id: str) -> tuple[Any, Any]:
     snap = data_snapshot.get_snapshot()
     provider = next(p for p in snap.providers if p.id == provider_id)
-    model = next((m for m in provider.models if m.id == model_id), None)
+    return provider, next((m for m in provider.models if m.id == model_id), None)
+
+
+def genai_price(usage: Usage, provider_id: str, model_id: str, batch: bool = False) -> float:
+    """genai-prices' own price for a usage, finding the model by its exact id in the provider
+    (``calc_price`` matches refs by pattern, which misses some hosted ids)."""
+    context = {"processing": "batch"} if batch else None
+    provider, model = genai_model(provider_id, model_id)
     if model is None:
-        return float(calc_price(usage, model_id, provider_id=provider_id).total_price)
-    return float(model.calc_price(usage, provider).total_price)
+        calc = calc_price(usage, model_id, provider_id=provider_id, price_context=context)
+        return float(calc.total_price)
+    return float(model.calc_price(usage, provider, price_context=context).total_price)
+
+
+def has_batch_price(provider_id: str, model_id: str) -> bool:
+    _, model = genai_model(provider_id, model_id)
+    variants = getattr(model, "price_variants", None) or ()
+    return any(dict(v.when) == {"processing": "batch"} for v in variants)
 
 
 def api_request_usd(model_id: str, w: Any) -> tuple[float | None, str]:
@@ -196,6 +208,9 @@ def api_request_usd(model_id: str, w: Any) -> tuple[float | None, str]:
     price = float(genai_price(usage, provider, model))
     if w.batch_share <= 0:
         return price, ""
+    if has_batch_price(provider, model):
+        batch = genai_price(usage, provider, model, batch=True)
+        return (1 - w.batch_share) * price + w.batch_share * batch, ""
     discount = next(
         (
             float(e["batch_discount"])
@@ -207,7 +222,7 @@ def api_request_usd(model_id: str, w: Any) -> tuple[float | None, str]:
         None,
     )
     if discount is None:
-        return None, "batch price variant (not hand-checked)"
+        return price, ""  # no published batch price or discount: the batch share at list
     return (1 - w.batch_share) * price + w.batch_share * price * (1 - discount), ""
 
 
@@ -281,9 +296,17 @@ def rented_bill(option: dict[str, Any], s: Any, volume: float) -> float | None:
 
 
 def hand_horizon(
-    option: dict[str, Any], s: Any, api_monthly: float | None, discounted: bool
+    option: dict[str, Any],
+    s: Any,
+    api_monthly: float | None,
+    discounted: bool,
+    bridging: float = 0.0,
 ) -> float | None:
-    """Horizon total of an API or rented option, month by month."""
+    """Horizon total of an API or rented option, month by month.
+
+    ``bridging``: the monthly API spend (cheapest good-enough model per task) a build pays
+    until its team is hired and it goes live.
+    """
     p = s.preferences
     months = p.horizon_months
     rate = (
@@ -325,6 +348,8 @@ def hand_horizon(
             bill = rented_bill(option, s, g)
             if bill is None:
                 return None
+            if not live:
+                total += d * bridging * g * trend(t, list_decline) * step
             if live:
                 total += d * bill * trend(t, gpu_decline) * step
                 total += d * parts.get("egress", 0.0) * g
@@ -341,7 +366,8 @@ def hand_horizon(
 
 
 def close(a: float, b: float, tol: float = TOLERANCE) -> bool:
-    return abs(a - b) <= tol * max(abs(a), abs(b), 1.0)
+    """Equal within ``tol`` (relative), or within a cent (the JSON's rounding)."""
+    return abs(a - b) <= max(tol * max(abs(a), abs(b)), 0.01)
 
 
 def compare(label: str, data: dict[str, Any]) -> dict[str, Any]:
@@ -351,6 +377,16 @@ def compare(label: str, data: dict[str, Any]) -> dict[str, Any]:
     print(f"\n== {label}: {ev['monthly_tokens'] / 1e6:,.1f}M tokens/month")
     print(f"   engine recommends: {ev['recommendation']['name'] if ev['recommendation'] else '-'}")
     rows = []
+    # What bridges a build until it goes live: the cheapest good-enough API route per task,
+    # recomputed by hand here too (zero where no public API may receive the data).
+    bridging = 0.0
+    if s.workload.data_residency != "on_premises" and all(
+        t["cheapest_api"] for t in ev["task_fit"]
+    ):
+        for t in ev["task_fit"]:
+            per, _ = api_request_usd(t["cheapest_api"], s.workload)
+            share = next(x.share for x in s.workload.tasks if x.task == t["task"])
+            bridging += (per or 0.0) * monthly_requests * share
     for option in ev["options"][:6]:
         kind = option["kind"]
         api_monthly = None
@@ -401,7 +437,7 @@ def compare(label: str, data: dict[str, Any]) -> dict[str, Any]:
                 (True, "horizon_cost_usd", "horizon NPV"),
                 (False, "horizon_cost_undiscounted_usd", "horizon, undiscounted"),
             ):
-                hand_h = hand_horizon(option, s, api_monthly, disc)
+                hand_h = hand_horizon(option, s, api_monthly, disc, bridging)
                 if hand_h is not None:
                     rows.append((option["name"], what, hand_h, float(option[field]), ""))
     for name, line, hand, engine, why in rows:
