@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
@@ -256,55 +255,6 @@ def _view(
         not_allowed_reason=opt.not_allowed_reason,
         notes=opt.notes,
         fleet_factor=rented_fleet_factor(opt, ctx.scenario),
-    )
-
-
-def break_even(build: Option | None, buy: Option | None, monthly_tokens: float) -> BreakEven:
-    if build is None or buy is None:
-        missing = "no self-hosted option" if build is None else "no API option"
-        return BreakEven(
-            None,
-            f"{missing} is available to compare",
-            build.name if build else None,
-            buy.name if buy else None,
-            monthly_tokens,
-        )
-
-    def diff(x: float) -> float:
-        return buy.monthly_at(x) - build.monthly_at(x)
-
-    grid = np.geomspace(1e-4, 1e4, 241)
-    values = [diff(x) for x in grid]
-    if values[0] >= 0:
-        return BreakEven(
-            None,
-            "building is cheaper even at a ten-thousandth of today's volume",
-            build.name,
-            buy.name,
-            monthly_tokens,
-        )
-    for i in range(1, len(grid)):
-        if values[i] >= 0:
-            lo, hi = float(grid[i - 1]), float(grid[i])
-            for _ in range(80):
-                mid = math.sqrt(lo * hi)
-                if diff(mid) >= 0:
-                    hi = mid
-                else:
-                    lo = mid
-            return BreakEven(
-                hi * monthly_tokens,
-                f"above this volume {build.name} costs less than {buy.name}",
-                build.name,
-                buy.name,
-                monthly_tokens,
-            )
-    return BreakEven(
-        None,
-        "the API stays cheaper up to 10,000 times today's volume",
-        build.name,
-        buy.name,
-        monthly_tokens,
     )
 
 

@@ -17,7 +17,9 @@ from advisor.catalog.snapshot import load_catalog, with_records
 from advisor.cli import main
 from advisor.paths import bundled_path
 from advisor.recommend import evaluate
-from advisor.recommend.evaluate import break_even, candidate_options
+from advisor.recommend.breakeven import horizon_break_even
+from advisor.recommend.evaluate import candidate_options
+from advisor.recommend.uncertainty import Horizon, drivers
 from advisor.scenario import (
     Hardware,
     OwnedGpu,
@@ -200,15 +202,21 @@ def test_at_the_break_even_volume_both_options_cost_the_same(requests, people):
         roles=tuple(dataclasses.replace(r, share_of_time=people) for r in Scenario().team.roles),
     )
     scenario = Scenario(workload=Workload(requests_per_day=requests), team=team)
-    opts = candidate_options(scenario, catalog).options
+    cands = candidate_options(scenario, catalog)
+    opts = cands.options
     build = min((o for o in opts if o.kind in ("rented", "owned")), key=lambda o: o.monthly)
     buy = min((o for o in opts if o.kind == "api"), key=lambda o: o.monthly)
-    be = break_even(build, buy, scenario.monthly_tokens)
+    drv = drivers(scenario, cands.ctx.inputs, cands.ctx.cal)
+    horizon = Horizon(scenario, [build, buy], drv, cands.bridging_api_monthly)
+    be = horizon_break_even(horizon, 0, 1, scenario.monthly_tokens)
     if be.monthly_tokens is None:
         assert be.reason
         return
-    x = be.monthly_tokens / scenario.monthly_tokens
-    assert build.monthly_at(x) == pytest.approx(buy.monthly_at(x), rel=0.01)
+    # Same basis as the ranking: the two horizon totals meet at the break-even volume.
+    draws = horizon.base_draws()
+    draws["volume"][:] = be.monthly_tokens / scenario.monthly_tokens
+    tot = horizon.totals(draws)[0]
+    assert tot[0] == pytest.approx(tot[1], rel=0.01)
 
 
 @SETTINGS
