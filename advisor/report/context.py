@@ -533,6 +533,7 @@ def _option_rows(ev: Evaluation) -> tuple[dict[str, Any], ...]:
                 "kind_label": KIND_LABELS.get(o.kind, o.kind),
                 "monthly": usd_cell(o.monthly_cost_usd),
                 "horizon": usd_cell(o.horizon_cost_usd),
+                "horizon_plain": usd_cell(o.horizon_cost_undiscounted_usd),
                 "per_mtok": usd(o.cost_per_million_tokens_usd, cents=True),
                 "latency": "meets" if o.meets_latency else "misses",
                 "meets_latency": o.meets_latency,
