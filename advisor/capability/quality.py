@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from advisor.catalog.hosted import open_model_for
 from advisor.catalog.snapshot import Catalog
 
 _PENALTY_KEYS = {
@@ -65,6 +66,13 @@ def fit(catalog: Catalog, model: str, task: str, precision: str = "bf16") -> Fit
     reqs = catalog.task_requirements(task)
     scores = catalog.best_scores(model)
     loss = penalty(catalog, model, precision)
+    if not scores and model.startswith("api:"):
+        # A hosted open-weight model carries its open model's scores, less the penalty of the
+        # precision the provider serves it at.
+        mapped = open_model_for(catalog, model)
+        if mapped is not None:
+            scores = catalog.best_scores(mapped[0])
+            loss = penalty(catalog, mapped[0], mapped[1])
     for req in reqs:
         if req.benchmark in scores:
             raw, source = scores[req.benchmark]

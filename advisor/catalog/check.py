@@ -104,6 +104,16 @@ def check_catalog(catalog: Catalog) -> dict[str, Any]:
         "cloud_providers": len(providers),
         "scores": len(catalog.scores),
         "scored_models": len(scored),
+        # API models the engine can choose from: scored directly, or hosted copies of scored
+        # open models (see api_extras.yaml open_model).
+        "scored_api_models": len(
+            {s[4:] for s in scored if s.startswith("api:")} & api_ids
+            | {
+                f"{e.provider}/{e.model}"
+                for e in catalog.api_extras
+                if e.open_model in scored and f"{e.provider}/{e.model}" in api_ids
+            }
+        ),
         "staff_rows": len(catalog.staff),
         "staff_regions": len(regions),
         "assumptions": len(catalog.assumptions),
@@ -141,6 +151,13 @@ def check_catalog(catalog: Catalog) -> dict[str, Any]:
                 )
         elif score.model not in model_ids:
             problems.append(f"score {score.id}: unknown open model {score.model}")
+    for extra in catalog.api_extras:
+        if extra.open_model is None:
+            continue
+        if extra.open_model not in model_ids:
+            problems.append(f"api extra {extra.id}: unknown open model {extra.open_model}")
+        if f"{extra.provider}/{extra.model}" not in api_ids:
+            warnings.append(f"api extra {extra.id}: hosted model not in genai-prices")
     for perf in catalog.perf:
         if perf.model not in model_ids:
             problems.append(f"measurement {perf.id}: unknown model {perf.model}")

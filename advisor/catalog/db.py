@@ -91,6 +91,22 @@ def m002_tasks(db: sqlite_utils.Database) -> None:
     _create_seed_table(db, "task")
 
 
+@migrations()
+def m003_hosted_api_models(db: sqlite_utils.Database) -> None:
+    # Hosted open-weight API models name the open model they serve; published API latency.
+    # A new catalog already has them: m001 creates the table from the current seed fields.
+    table = db["api_extras"]
+    have = set(table.columns_dict)
+    for name, kind in (
+        ("open_model", str),
+        ("hosted_precision", str),
+        ("ttft_ms", float),
+        ("output_tokens_per_s", float),
+    ):
+        if name not in have:
+            table.add_column(name, kind)  # type: ignore[union-attr]
+
+
 REQUIRED_TABLES = {
     *(k.table for k in SEED_KINDS.values()),
     "api_models",

@@ -127,6 +127,10 @@ class ApiExtra(Sourced):
     rate_limit_tpm: int | None = None
     rate_limit_tier: str | None = None
     private_deployment: bool = False
+    open_model: str | None = None  # the open-weight model a hosted API model serves
+    hosted_precision: str | None = None  # its serving precision where the provider says so
+    ttft_ms: float | None = None  # published median time to first token
+    output_tokens_per_s: float | None = None  # published median output speed
 
 
 @dataclass(frozen=True)

@@ -52,11 +52,19 @@ _CATALOG_KEYS = {
     "engineer_hours_per_model_switch": "Engineer-hours per model switch",
     "model_refresh_interval_months": "Months between better open models",
     "compliance_review_usd_per_year": "Security and compliance review per year",
-    "api_price_decline_per_year": "API price decline per year (same capability)",
+    "api_list_price_decline_per_year": "API list price decline per year (same model)",
+    "capability_price_decline_per_year": "Price decline per year of a capability level",
+    "discount_rate_per_year": "Discount rate (cost of capital)",
     "gpu_rental_price_decline_per_year": "GPU rental price decline per year",
     "gpu_idle_power_fraction": "Idle GPU power (share of TDP)",
     "server_power_overhead_fraction": "Server power on top of GPUs",
     "weight_copies_stored": "Copies of model weights stored",
+}
+# Newer defaults: used when the catalog has them (an older or hand-made catalog may not).
+_OPTIONAL_KEYS = {
+    "colocation_min_usd_per_month": "Smallest colocation (one cabinet) per month",
+    "oncall_fte": "People time of a 24x7 on-call rotation",
+    "oncall_fleet_gpus": "Fleet size that needs 24x7 on-call",
 }
 
 
@@ -71,8 +79,10 @@ def resolve(scenario: Scenario, catalog: Catalog) -> CostInputs:
         InputError: when a default the engine needs is missing from the catalog.
     """
     values: dict[str, Assumed] = {}
-    for key, label in _CATALOG_KEYS.items():
+    for key, label in {**_CATALOG_KEYS, **_OPTIONAL_KEYS}.items():
         a = catalog.assumption(key)
+        if a is None and key in _OPTIONAL_KEYS:
+            continue
         if a is None:
             raise InputError(Problem(f"catalog.assumptions.{key}", "error", "missing default"))
         low = float(a.low) if a.low is not None else float(a.value)
@@ -110,7 +120,9 @@ def resolve(scenario: Scenario, catalog: Catalog) -> CostInputs:
     user("electricity_price_usd_per_kwh", h.electricity_usd_per_kwh)
     user("pue", h.pue)
     user("colocation_usd_per_kw_month", h.colocation_usd_per_kw_month)
-    user("api_price_decline_per_year", pr.api_price_decline_per_year)
+    user("api_list_price_decline_per_year", pr.api_list_price_decline_per_year)
+    user("capability_price_decline_per_year", pr.capability_price_decline_per_year)
+    user("discount_rate_per_year", pr.discount_rate_per_year)
     user("gpu_rental_price_decline_per_year", pr.gpu_price_decline_per_year)
 
     team = scenario.team

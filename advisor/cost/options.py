@@ -22,8 +22,17 @@ from advisor.capability.sizing import SizedDeployment, size_all
 from advisor.capability.sizing import Workload as SizingWorkload
 from advisor.catalog.records import ApiModel, CloudOffer, Gpu, OpenModel
 from advisor.catalog.snapshot import Catalog
-from advisor.cost.api import TokenUsage, price_usage
+from advisor.cost.api import price_usage
 from advisor.cost.inputs import OVERRIDE_SOURCE, CostInputs
+from advisor.cost.market import (
+    api_latency_notes,
+    api_switching_lines,
+    extra_matches,
+    hosted_reasoning,
+    listed,
+    one_request_usage,
+)
+from advisor.cost.people import colocation_monthly, oncall_line
 from advisor.scenario.model import DAYS_PER_MONTH, HOURS_PER_MONTH, Scenario
 
 SECONDS_PER_MONTH = float(DAYS_PER_MONTH) * 86400.0
@@ -45,6 +54,7 @@ COMPONENT_LABELS = {
     "maintenance": "Maintenance",
     "compliance": "Liability / compliance",
     "switching": "Model switching",
+    "oncall": "24x7 on-call",
 }
 
 
@@ -56,6 +66,8 @@ class Line:
     monthly: float
     scaling: str  # "fixed", "linear" (with tokens) or "units" (with GPU replicas)
     drivers: tuple[str, ...] = ()  # uncertain inputs it is proportional to
+    # Paid once at purchase (bought hardware); ``monthly`` is then its straight-line share.
+    upfront_usd: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -226,7 +238,7 @@ def _batch_discount(ctx: Context, model: ApiModel) -> float | None:
     for extra in ctx.catalog.api_extras:
         if (
             extra.provider == model.provider
-            and extra.model in ("*", model.model)
+            and extra_matches(extra.model, model.model)
             and extra.batch_discount is not None
         ):
             return float(extra.batch_discount)
@@ -238,14 +250,13 @@ def api_cost_per_request(ctx: Context, model: ApiModel) -> tuple[float, list[str
     w = ctx.scenario.workload
     out_tokens = w.output_tokens_per_request
     notes = []
-    if is_reasoning_api(model):
+    if is_reasoning_api(model) or hosted_reasoning(ctx.catalog, model):
         out_tokens *= w.reasoning_output_multiplier
         notes.append(f"reasoning model: {w.reasoning_output_multiplier:g}x output tokens")
-    # Price 1,000 requests at once so rounding of tiny per-request usages cannot matter.
-    n = 1000
-    inp = round(w.input_tokens_per_request * n)
-    cached = round(w.input_tokens_per_request * w.cached_input_share * n)
-    usage = TokenUsage(inp, round(out_tokens * n), cached)
+    # Price ONE request: long-context tiers depend on the tokens of a single request, so pricing
+    # many requests as one usage would cross the 128K/200K thresholds wrongly (issue 13).
+    usage = one_request_usage(w.input_tokens_per_request, out_tokens, w.cached_input_share)
+    n = 1
     standard = float(price_usage(model, usage).total_usd) / n
     if w.batch_share <= 0:
         return standard, notes
@@ -265,7 +276,9 @@ def api_candidates(ctx: Context) -> list[ApiModel]:
     allowed = set(ctx.scenario.preferences.api_providers)
     out = []
     for m in ctx.catalog.api_models:
-        if m.id not in scored or (allowed and m.provider not in allowed):
+        if not listed(ctx.catalog, m, scored, ctx.scenario):
+            continue
+        if allowed and m.provider not in allowed:
             continue
         std = m.standard.prices
         if "input_mtok" not in std or "output_mtok" not in std:
@@ -373,6 +386,7 @@ def api_option(
     lines = (
         Line("api_tokens", spend, "linear", ("volume", "api_price")),
         api_people(ctx),
+        *api_switching_lines(ctx),
     )
     block = _residency_block(ctx)
     sources = tuple(
@@ -387,6 +401,7 @@ def api_option(
         allowed=not block,
         not_allowed_reason=block,
         sources=sources,
+        notes=tuple(api_latency_notes(ctx, used)),
     )
 
 
@@ -516,6 +531,7 @@ def rented_option(
         ),
         *_build_common_lines(ctx, model),
     ]
+    lines += [x for x in (oncall_line(ctx, sized.total_gpus),) if x is not None]
     risks = _build_risks(ctx, model)
     if how == "spot":
         risks.append("spot capacity can be reclaimed at short notice")
@@ -608,7 +624,8 @@ def owned_option(
         if used_owned
         else 0.0
     )
-    capital = to_buy * capex_per_gpu * (1.0 - residual) / amort_months + used_owned * owned_decline
+    bought_capital = to_buy * capex_per_gpu * (1.0 - residual) / amort_months
+    owned_capital = used_owned * owned_decline
     installed_kw = needed * gpu.tdp_w / 1000.0 * (1.0 + inp["server_power_overhead_fraction"])
     installed_replicas = needed // sized.gpus_per_replica
     util = min(sized.utilisation * sized.replicas / max(installed_replicas, 1), 1.0)
@@ -619,13 +636,27 @@ def owned_option(
     # Support covers every GPU in service, the ones you already own as well as the bought ones.
     support = needed * price * inp["hardware_support_fraction_per_year"] / 12.0
     lines = [
-        Line("gpu_capital", capital, "units", ("gpu_purchase_price", "perf")),
+        *(
+            [
+                Line(
+                    "gpu_capital",
+                    bought_capital,
+                    "units",
+                    ("gpu_purchase_price", "perf"),
+                    upfront_usd=to_buy * capex_per_gpu,
+                )
+            ]
+            if to_buy
+            else []
+        ),
+        Line("gpu_capital", owned_capital, "units", ("gpu_purchase_price", "perf")),
         Line("hardware_support", support, "units", ("gpu_purchase_price", "perf")),
         Line("power", kwh_idle * kwh_price, "units", ("electricity", "perf")),
         Line("power", kwh_load * kwh_price, "linear", ("electricity", "volume")),
-        Line("colocation", installed_kw * inp["colocation_usd_per_kw_month"], "units", ("perf",)),
+        Line("colocation", colocation_monthly(ctx, installed_kw), "units", ("perf",)),
         *_build_common_lines(ctx, model),
     ]
+    lines += [x for x in (oncall_line(ctx, needed),) if x is not None]
     risks = _build_risks(ctx, model)
     if to_buy:
         risks.append(
@@ -697,19 +728,17 @@ def _sized_full(ctx: Context) -> list[SizedDeployment]:
             if group:
                 wl = _sizing_workload(ctx, 1.0, group[0])
                 sized += size_all(wl, group, list(ctx.catalog.gpus), ctx.cal, precisions)
-        # Keep, per (model, GPU, precision), the GPU count that serves most per GPU: a larger
-        # tensor-parallel group only wins when a smaller one misses the latency target.
-        best: dict[tuple[str, str, str], SizedDeployment] = {}
+        # Keep every GPU count (tensor-parallel size) that meets the latency target, or all of
+        # them where none does: the options are then chosen by the cost of the whole fleet
+        # (whole instances, replicas at peak, failover), not by capacity per GPU.
+        groups: dict[tuple[str, str, str], list[SizedDeployment]] = {}
         for sd in sized:
-            key = (sd.model, sd.gpu, sd.precision)
-            rank = (not sd.meets_latency, -sd.capacity_requests_per_s / sd.gpus_per_replica)
-            cur = best.get(key)
-            if cur is None or rank < (
-                not cur.meets_latency,
-                -cur.capacity_requests_per_s / cur.gpus_per_replica,
-            ):
-                best[key] = sd
-        ctx.sized_cache = list(best.values())
+            groups.setdefault((sd.model, sd.gpu, sd.precision), []).append(sd)
+        kept: list[SizedDeployment] = []
+        for variants in groups.values():
+            meeting = [sd for sd in variants if sd.meets_latency]
+            kept += meeting or variants
+        ctx.sized_cache = kept
     return ctx.sized_cache
 
 
@@ -770,6 +799,12 @@ def build_options(
     avg = ctx.monthly_requests * share / SECONDS_PER_MONTH
     peak = avg * ctx.scenario.workload.peak_to_average
     failover = ctx.scenario.preferences.failover_replicas
+    growth = max(
+        (1.0 + ctx.scenario.workload.monthly_growth)
+        ** max(ctx.scenario.preferences.horizon_months - 1, 0),
+        1.0,
+    )
+    overhead = ctx.inputs["gpu_server_overhead_fraction"]
     quick_rented: dict[str, tuple[tuple[bool, float], SizedDeployment]] = {}
     quick_owned: dict[str, tuple[tuple[bool, float], SizedDeployment]] = {}
     for sd in sized_all:
@@ -782,12 +817,17 @@ def build_options(
                 if sd.model not in quick_rented or key < quick_rented[sd.model][0]:
                     quick_rented[sd.model] = (key, sd)
         gpu = gpu_by_id[sd.gpu]
-        to_buy = max(gpus_needed - owned_count.get(sd.gpu, 0), 0)
+        # Bought hardware is sized for the horizon's last month (as owned_option does).
+        installed = (
+            max(1, math.ceil(peak * growth / sd.capacity_requests_per_s - 1e-9)) + failover
+        ) * sd.gpus_per_replica
+        to_buy = max(installed - owned_count.get(sd.gpu, 0), 0)
         if to_buy and (gpu.purchase_price_usd is None or not hw.buying_allowed):
             continue
+        price = float(gpu.purchase_price_usd or 0)
         monthly = (
-            to_buy * float(gpu.purchase_price_usd or 0) / amort_months
-            + gpus_needed * gpu.tdp_w / 1000.0 * HOURS_PER_MONTH * kwh_price
+            to_buy * price * (1.0 + overhead) / amort_months
+            + installed * gpu.tdp_w / 1000.0 * HOURS_PER_MONTH * kwh_price
         )
         key = (not sd.meets_latency, monthly)
         if sd.model not in quick_owned or key < quick_owned[sd.model][0]:

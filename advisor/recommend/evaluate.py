@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
@@ -15,6 +14,7 @@ from advisor.catalog import price_data
 from advisor.catalog.records import ApiModel
 from advisor.catalog.snapshot import Catalog
 from advisor.cost import inputs as cost_inputs
+from advisor.cost.market import same_model_api_option
 from advisor.cost.options import (
     COMPONENT_LABELS,
     Context,
@@ -31,12 +31,12 @@ from advisor.cost.options import (
     open_candidates,
 )
 from advisor.errors import InputError, Problem
+from advisor.recommend.breakeven import horizon_break_even, horizon_crossover
+from advisor.recommend.budget import budget_sentence
 from advisor.recommend.result import (
     BreakEven,
     CapacityView,
     CostPart,
-    Crossover,
-    CrossoverSeries,
     Evaluation,
     InputUsed,
     OptionView,
@@ -259,55 +259,6 @@ def _view(
     )
 
 
-def break_even(build: Option | None, buy: Option | None, monthly_tokens: float) -> BreakEven:
-    if build is None or buy is None:
-        missing = "no self-hosted option" if build is None else "no API option"
-        return BreakEven(
-            None,
-            f"{missing} is available to compare",
-            build.name if build else None,
-            buy.name if buy else None,
-            monthly_tokens,
-        )
-
-    def diff(x: float) -> float:
-        return buy.monthly_at(x) - build.monthly_at(x)
-
-    grid = np.geomspace(1e-4, 1e4, 241)
-    values = [diff(x) for x in grid]
-    if values[0] >= 0:
-        return BreakEven(
-            None,
-            "building is cheaper even at a ten-thousandth of today's volume",
-            build.name,
-            buy.name,
-            monthly_tokens,
-        )
-    for i in range(1, len(grid)):
-        if values[i] >= 0:
-            lo, hi = float(grid[i - 1]), float(grid[i])
-            for _ in range(80):
-                mid = math.sqrt(lo * hi)
-                if diff(mid) >= 0:
-                    hi = mid
-                else:
-                    lo = mid
-            return BreakEven(
-                hi * monthly_tokens,
-                f"above this volume {build.name} costs less than {buy.name}",
-                build.name,
-                buy.name,
-                monthly_tokens,
-            )
-    return BreakEven(
-        None,
-        "the API stays cheaper up to 10,000 times today's volume",
-        build.name,
-        buy.name,
-        monthly_tokens,
-    )
-
-
 def _flip_end(bar: TornadoBar, chosen: str) -> str:
     return "low" if bar.low_choice != chosen else "high"
 
@@ -332,7 +283,8 @@ def _rationale(
     }[rec.kind]
     out.append(
         f"Recommended: {kind_text} — {rec.name}, at about ${rec.monthly_cost_usd:,.0f} a "
-        f"month (${rec.horizon_cost_usd:,.0f} over the horizon)."
+        f"month (${rec.horizon_cost_usd:,.0f} over the horizon in net present value, "
+        f"${rec.horizon_cost_undiscounted_usd:,.0f} undiscounted)."
     )
     if runner is not None:
         gap = runner.horizon_cost_usd - rec.horizon_cost_usd
@@ -435,7 +387,15 @@ def candidate_options(
                     ctx, f"Buy: {best.provider_name} {best.name} for every task", r1, candidates
                 )
             )
-    options += build_options(ctx, tasks, 1.0, limit=2)
+    builds = build_options(ctx, tasks, 1.0, limit=2)
+    options += builds
+    # The same open model on an API, beside each build of it (hosted open weights).
+    seen = {tuple(r.model for r in o.routes) for o in options if o.kind == "api"}
+    for build in builds:
+        same = same_model_api_option(ctx, build, candidates)
+        if same is not None and tuple(r.model for r in same.routes) not in seen:
+            options.append(same)
+            seen.add(tuple(r.model for r in same.routes))
     options += _hybrid_options(ctx, candidates, routes)
     if not any(o.kind in BUILD_KINDS for o in options):
         warnings.append(
@@ -476,7 +436,8 @@ def evaluate(scenario: Scenario, catalog: Catalog, cal: Calibration | None = Non
     names = quality.task_names(catalog)
     bridging = cands.bridging_api_monthly
     drv = drivers(scenario, inputs, cal)
-    horizon = Horizon(scenario, options, drv, bridging)
+    refresh = inputs["model_refresh_interval_months"]
+    horizon = Horizon(scenario, options, drv, bridging, refresh)
     base = horizon.totals(horizon.base_draws())[0]
 
     def order(i: int) -> tuple[bool, bool, float]:
@@ -486,9 +447,17 @@ def evaluate(scenario: Scenario, catalog: Catalog, cal: Calibration | None = Non
     ranked = sorted(range(len(options)), key=order)
     options = [options[i] for i in ranked]
     base = base[ranked]
-    horizon = Horizon(scenario, options, drv, bridging)
+    horizon = Horizon(scenario, options, drv, bridging, refresh)
+    plain = horizon.totals(horizon.base_draws(), discounted=False)[0]
     mtok = scenario.monthly_tokens
-    views = [_view(o, k + 1, float(base[k]), mtok, ctx, names) for k, o in enumerate(options)]
+    views = [
+        replace(
+            _view(o, k + 1, float(base[k]), mtok, ctx, names),
+            horizon_cost_undiscounted_usd=money(float(plain[k])),
+        )
+        for k, o in enumerate(options)
+    ]
+    warnings += list(scenario.migration_notes)
     rec_idx = next((k for k, o in enumerate(options) if o.allowed), None)
     rec = views[rec_idx] if rec_idx is not None else None
     if rec is not None and not rec.meets_latency:
@@ -505,28 +474,21 @@ def evaluate(scenario: Scenario, catalog: Catalog, cal: Calibration | None = Non
     # The break-even is computed against the best API even where the API is ruled out, so the
     # buyer sees what the constraint costs; the reason then says so.
     b_buy = next((k for k, o in enumerate(options) if o.kind == "api"), None)
-    be = break_even(
-        options[b_build] if b_build is not None else None,
-        options[b_buy] if b_buy is not None else None,
-        mtok,
-    )
+    # Same basis as the ranking: horizon totals (NPV), never month-1 costs.
+    be = horizon_break_even(horizon, b_build, b_buy, mtok)
     if b_buy is not None and not options[b_buy].allowed:
         be = replace(
             be,
             reason=be.reason + f" (the API is ruled out here: {options[b_buy].not_allowed_reason})",
         )
 
-    # Crossover: cost against volume for the best option of each kind.
-    xs = np.geomspace(0.01, 100.0, 41)
-    series = []
-    for kinds in (("api",), ("rented",), ("owned",), ("hybrid",)):
-        k = best_of(kinds)
-        if k is not None:
-            o = options[k]
-            series.append(
-                CrossoverSeries(o.name, o.kind, tuple(o.monthly_at(float(x)) for x in xs))
-            )
-    crossover = Crossover(tuple(float(x) * mtok for x in xs), tuple(series))
+    # Crossover: average monthly cost over the horizon against volume, best option per kind.
+    picks = [
+        k
+        for kinds in (("api",), ("rented",), ("owned",), ("hybrid",))
+        if (k := best_of(kinds)) is not None
+    ]
+    crossover = horizon_crossover(horizon, picks, mtok)
 
     # Sensitivity: each driver at its low and high value, all else at base.
     allowed_idx = [k for k, o in enumerate(options) if o.allowed]
@@ -567,7 +529,9 @@ def evaluate(scenario: Scenario, catalog: Catalog, cal: Calibration | None = Non
     ranges = []
     for k, o in enumerate(options):
         p10, p50, p90 = np.percentile(totals[:, k], [10, 50, 90])
-        ranges.append(Range(o.name, o.kind, money(p10), money(p50), money(p90)))
+        ranges.append(
+            Range(o.name, o.kind, money(p10), money(p50), money(p90), money(float(base[k])))
+        )
     builds = [k for k in allowed_idx if options[k].kind in BUILD_KINDS]
     buys = [k for k in allowed_idx if options[k].kind == "api"]
     prob = None
@@ -577,6 +541,10 @@ def evaluate(scenario: Scenario, catalog: Catalog, cal: Calibration | None = Non
 
     flipping = [b for b in bars if b.flips]
     rationale = _rationale(views, rec, be, prob, flipping, mtok)
+    spread = next((r for r in ranges if rec is not None and r.option == rec.name), None)
+    budget = budget_sentence(rec, spread, scenario.preferences.horizon_months)
+    if budget:
+        rationale.append(budget)
     inputs_used = tuple(
         InputUsed(a.key, a.label, f"{a.value:g} {a.unit}".strip(), a.source, a.as_of, a.basis)
         for a in inputs.values.values()

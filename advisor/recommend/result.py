@@ -73,6 +73,9 @@ class OptionView:
     # Rented fleets: replicas billed in each month of the horizon relative to month one, as the
     # volume grows (steps of whole replicas and instances); empty for other options.
     fleet_factor: tuple[float, ...] = ()
+    # ``horizon_cost_usd`` is the net present value at the discount rate (the ranking's basis);
+    # this is the plain sum of the same months (what the monthly spreadsheet adds up to).
+    horizon_cost_undiscounted_usd: Decimal = Decimal(0)
 
 
 @dataclass(frozen=True)
@@ -118,6 +121,7 @@ class Range:
     p10: Decimal
     p50: Decimal
     p90: Decimal
+    base: Decimal = Decimal(0)  # the headline figure (every input at its base value)
 
 
 @dataclass(frozen=True)

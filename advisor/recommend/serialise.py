@@ -49,7 +49,13 @@ def evaluation_to_json(ev: Evaluation) -> dict[str, Any]:
             "draws": ev.uncertainty.draws,
             "probability_build_cheaper": ev.uncertainty.probability_build_cheaper,
             "options": {
-                r.option: {"kind": r.kind, "p10": str(r.p10), "p50": str(r.p50), "p90": str(r.p90)}
+                r.option: {
+                    "kind": r.kind,
+                    "base": str(r.base),
+                    "p10": str(r.p10),
+                    "p50": str(r.p50),
+                    "p90": str(r.p90),
+                }
                 for r in ev.uncertainty.ranges
             },
         },

@@ -9,6 +9,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from advisor.capability.model import Calibration
+from advisor.cost import trends
 from advisor.cost.inputs import CostInputs
 from advisor.cost.options import Option
 from advisor.scenario.model import Scenario
@@ -25,7 +26,7 @@ class Driver:
     low: float
     base: float
     high: float
-    kind: str  # "multiplier" (scales lines), "api_decline", "gpu_decline", "perf"
+    kind: str  # "multiplier", "api_decline", "capability", "gpu_decline", "discount", "perf"
     basis: str
     source: str = ""
 
@@ -54,13 +55,39 @@ def drivers(scenario: Scenario, inputs: CostInputs, cal: Calibration) -> list[Dr
         ),
         Driver(
             "api_price",
-            "API price decline per year",
-            v["api_price_decline_per_year"].low,
-            v["api_price_decline_per_year"].value,
-            v["api_price_decline_per_year"].high,
+            "API list price decline per year (same model)",
+            v["api_list_price_decline_per_year"].low,
+            v["api_list_price_decline_per_year"].value,
+            v["api_list_price_decline_per_year"].high,
             "api_decline",
-            v["api_price_decline_per_year"].basis,
-            v["api_price_decline_per_year"].source,
+            v["api_list_price_decline_per_year"].basis,
+            v["api_list_price_decline_per_year"].source,
+        ),
+        *(
+            [
+                Driver(
+                    "capability",
+                    "Price decline of a capability level (by switching models)",
+                    v["capability_price_decline_per_year"].low,
+                    v["capability_price_decline_per_year"].value,
+                    v["capability_price_decline_per_year"].high,
+                    "capability",
+                    v["capability_price_decline_per_year"].basis,
+                    v["capability_price_decline_per_year"].source,
+                )
+            ]
+            if scenario.preferences.follow_capability_trend
+            else []
+        ),
+        Driver(
+            "discount",
+            "Discount rate (cost of capital)",
+            v["discount_rate_per_year"].low,
+            v["discount_rate_per_year"].value,
+            v["discount_rate_per_year"].high,
+            "discount",
+            v["discount_rate_per_year"].basis,
+            v["discount_rate_per_year"].source,
         ),
         Driver(
             "gpu_rental_price",
@@ -151,7 +178,11 @@ def math_exp(x: float) -> float:
 
 
 class Horizon:
-    """Vectorised horizon totals of options under draws of the drivers."""
+    """Vectorised horizon totals of options under draws of the drivers.
+
+    Totals are net present values at the ``discount`` driver's rate (ranking, break-even,
+    tornado and Monte Carlo all read them); ``discounted=False`` gives the plain sums.
+    """
 
     def __init__(
         self,
@@ -159,46 +190,63 @@ class Horizon:
         options: Sequence[Option],
         drv: Sequence[Driver],
         bridging_api_monthly: float,
+        refresh_months: float = 0.0,
     ) -> None:
         self.scenario = scenario
         self.options = list(options)
         self.drivers = {d.key: d for d in drv}
         h = scenario.preferences.horizon_months
+        self.months = h
         self.t = np.arange(h, dtype=np.float64)
         self.vol_t = (1.0 + scenario.workload.monthly_growth) ** self.t
         self.hiring = min(float(scenario.team.hiring_months), float(h))
         self.live = (self.t >= self.hiring).astype(np.float64)
         self.bridging = bridging_api_monthly
+        # Months between model switches when the buyer follows the capability-level trend
+        # (0 = keeps its models: only list-price trends apply).
+        self.refresh = refresh_months if scenario.preferences.follow_capability_trend else 0.0
 
-    def _decline_sums(self, rate: F, mask: F) -> F:
-        """Per draw: sum over the masked months of volume growth x price factor."""
-        r = np.clip(rate, 0.0, 0.99)[:, None]
-        factor = (1.0 - r) ** (self.t[None, :] / 12.0) * (self.vol_t * mask)[None, :]
-        return np.asarray(factor.sum(axis=1), dtype=np.float64)
+    def _rate(self, draws: dict[str, F], key: str, n: int) -> F:
+        if key in draws:
+            return draws[key]
+        d = self.drivers.get(key)
+        return np.full(n, d.base if d is not None else 0.0)
 
-    def _fleet_sums(self, opt: Option, load: F, price_live: F) -> F:
-        """Per draw: sum over months of billed replicas (relative to today) x GPU price x live."""
-        assert opt.fleet is not None
-        x = load[:, None] * self.vol_t[None, :]
-        units = np.asarray(opt.fleet.units_array(x), dtype=np.float64)
-        units *= price_live
-        return np.asarray(units.sum(axis=1), dtype=np.float64) / opt.fleet.units(1.0)
-
-    def totals(self, draws: dict[str, F]) -> F:
+    def totals(self, draws: dict[str, F], discounted: bool = True) -> F:
         """Horizon totals, shape (n_draws, n_options).
 
         Each cost line is its month-1 amount times its drivers' multipliers times a sum over the
-        months of volume growth and price trend, so the work is O(draws x lines).
+        months of volume growth, price trend and discount factor, so the work is
+        O(draws x lines x months) in numpy.
         """
         n = len(next(iter(draws.values())))
+        h = self.months
         out = np.zeros((n, len(self.options)))
-        ones = np.ones_like(self.t)
-        live, pre = self.live, 1.0 - self.live
-        api_all = self._decline_sums(draws["api_price"], ones)
-        api_live = self._decline_sums(draws["api_price"], live)
-        api_pre = self._decline_sums(draws["api_price"], pre)
-        v_all, v_live = float(self.vol_t.sum()), float((self.vol_t * live).sum())
-        n_all, n_live = float(len(self.t)), float(live.sum())
+        disc = (
+            trends.discount_path(h, self._rate(draws, "discount", n))
+            if discounted
+            else np.ones((n, h))
+        )
+        if disc.shape[0] != n:
+            disc = np.broadcast_to(disc, (n, h))
+        live, pre = self.live[None, :], 1.0 - self.live[None, :]
+        vol_t = self.vol_t[None, :]
+        api_path = trends.price_path(h, self._rate(draws, "api_price", n))
+        switch = (
+            trends.switching_path(h, self._rate(draws, "capability", n), self.refresh)
+            if self.refresh > 0
+            else np.ones((1, h))
+        )
+        api_w = api_path * switch * vol_t * disc
+        api_all = api_w.sum(axis=1)
+        api_live = (api_w * live).sum(axis=1)
+        api_pre = (api_w * pre).sum(axis=1)
+        v_all, v_live = (vol_t * disc).sum(axis=1), (vol_t * disc * live).sum(axis=1)
+        n_all, n_live = disc.sum(axis=1), (disc * live).sum(axis=1)
+        end = trends.discount_at(h, self._rate(draws, "discount", n)) if discounted else 1.0
+        go_live = (
+            trends.discount_at(self.hiring, self._rate(draws, "discount", n)) if discounted else 1.0
+        )
         vol, perf = draws["volume"], draws["perf"]
         gpu_price_live: F | None = None  # (draws, months), made once when a rented fleet needs it
         for j, opt in enumerate(self.options):
@@ -223,13 +271,25 @@ class Horizon:
                     total += m * vol * (api_live if build else api_all)
                 elif line.scaling == "units" and not installed and opt.fleet is not None:
                     # Rented fleets are billed replica by replica (and instance by instance)
-                    # as the month's volume, this draw's volume and throughput require.
+                    # as the month's volume, this draw's volume and throughput require; a buyer
+                    # who follows the capability trend serves it with ever smaller models.
                     if gpu_price_live is None:
-                        r = np.clip(draws["gpu_rental_price"], 0.0, 0.99)[:, None]
-                        gpu_price_live = (1.0 - r) ** (self.t[None, :] / 12.0) * self.live
+                        gpu_price_live = (
+                            trends.price_path(h, self._rate(draws, "gpu_rental_price", n))
+                            * switch
+                            * live
+                            * disc
+                        )
                     total += m * self._fleet_sums(opt, vol / perf, gpu_price_live)
                 elif line.scaling == "linear":
                     total += m * vol * (v_live if build else v_all)
+                elif line.scaling == "units" and installed and line.upfront_usd > 0:
+                    # Bought at go-live: the price then, less the book value still left at the
+                    # horizon's end (straight-line; undiscounted this is the depreciation).
+                    lived = max(h - self.hiring, 0.0)
+                    book = max(line.upfront_usd - line.monthly * lived, 0.0)
+                    scale = m / line.monthly if line.monthly else np.ones(n)
+                    total += scale * installed_factor * (line.upfront_usd * go_live - book * end)
                 elif line.scaling == "units" and installed:
                     total += m * installed_factor * n_live
                 elif line.scaling == "units":
@@ -243,6 +303,14 @@ class Horizon:
             out[:, j] = total
         return out
 
+    def _fleet_sums(self, opt: Option, load: F, price_live: F) -> F:
+        """Per draw: sum over months of billed replicas (relative to today) x GPU price x live."""
+        assert opt.fleet is not None
+        x = load[:, None] * self.vol_t[None, :]
+        units = np.asarray(opt.fleet.units_array(x), dtype=np.float64)
+        units *= price_live
+        return np.asarray(units.sum(axis=1), dtype=np.float64) / opt.fleet.units(1.0)
+
     def base_draws(self, n: int = 1) -> dict[str, F]:
         return {k: np.full(n, d.base) for k, d in self.drivers.items()}
 
@@ -251,10 +319,19 @@ class Horizon:
         rng = np.random.default_rng(seed)
         out: dict[str, F] = {}
         for k, d in self.drivers.items():
-            if d.kind == "perf":
+            if d.kind == "discount":
+                # The cost of capital is the buyer's choice, not an uncertain outcome: the
+                # simulated ranges use the chosen rate (the tornado still moves it).
+                out[k] = np.full(n, d.base)
+            elif d.kind == "perf":
                 lo, hi = np.log(d.low), np.log(d.high)
                 sigma = max((hi - lo) / 2.563, 1e-6)
                 out[k] = np.exp(rng.normal((lo + hi) / 2.0, sigma, n))
+            elif d.kind == "multiplier" and 0 < d.low < d.base < d.high:
+                # Factors such as "half to double the volume" are symmetric on a log scale:
+                # drawn there, the median future is the base case, not above it.
+                lo, mid, hi = np.log(d.low), np.log(d.base), np.log(d.high)
+                out[k] = np.exp(rng.triangular(lo, mid, hi, n))
             elif d.low < d.base < d.high or d.low < d.high:
                 lo, hi = min(d.low, d.base), max(d.high, d.base)
                 out[k] = rng.triangular(lo, d.base, hi, n) if hi > lo else np.full(n, d.base)

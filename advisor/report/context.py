@@ -21,6 +21,7 @@ from advisor.report.format import (
     tokens,
     tokens_words,
     usd,
+    usd_cell,
     usd_short,
 )
 
@@ -347,7 +348,8 @@ def _tiles(
             Tile(
                 "Recommended, P10 to P90",
                 f"{usd_short(spread.p10)} to {usd_short(spread.p90)}",
-                f"over {months} months; median {usd_short(spread.p50)}",
+                f"over {months} months; median {usd_short(spread.p50)}, "
+                f"base case {usd_short(spread.base)}",
             )
         )
     return tuple(options), tuple(metrics)
@@ -484,9 +486,9 @@ def _scenario_rows(
         Row("Amortisation", f"{num(h.amortisation_years, 1)} years"),
     )
     api_decline = (
-        Row("API price decline", f"{pct(p.api_price_decline_per_year)} a year")
-        if p.api_price_decline_per_year is not None
-        else Row("API price decline", "catalog trend", "see Method and sources", True)
+        Row("API list price decline", f"{pct(p.api_list_price_decline_per_year)} a year")
+        if p.api_list_price_decline_per_year is not None
+        else Row("API list price decline", "catalog trend", "see Method and sources", True)
     )
     gpu_decline = (
         Row("GPU rental price decline", f"{pct(p.gpu_price_decline_per_year)} a year")
@@ -530,8 +532,9 @@ def _option_rows(ev: Evaluation) -> tuple[dict[str, Any], ...]:
                 "name": o.name,
                 "kind": o.kind,
                 "kind_label": KIND_LABELS.get(o.kind, o.kind),
-                "monthly": usd(o.monthly_cost_usd),
-                "horizon": usd(o.horizon_cost_usd),
+                "monthly": usd_cell(o.monthly_cost_usd),
+                "horizon": usd_cell(o.horizon_cost_usd),
+                "horizon_plain": usd_cell(o.horizon_cost_undiscounted_usd),
                 "per_mtok": usd(o.cost_per_million_tokens_usd, cents=True),
                 "latency": "meets" if o.meets_latency else "misses",
                 "meets_latency": o.meets_latency,
@@ -691,6 +694,7 @@ def _uncertainty(ev: Evaluation) -> tuple[dict[str, str], ...]:
                 "name": r.option,
                 "kind": r.kind,
                 "kind_label": KIND_LABELS.get(r.kind, r.kind),
+                "base": usd(r.base),
                 "p10": usd(r.p10),
                 "p50": usd(r.p50),
                 "p90": usd(r.p90),
@@ -883,7 +887,7 @@ def _charts(ev: Evaluation, runner: OptionView | None, other: OptionView | None)
         ev.monthly_tokens,
         ev.break_even.monthly_tokens,
         be_series,
-        "Monthly cost against monthly volume, best option of each kind",
+        "Average monthly cost over the horizon (NPV) against monthly volume",
     )
     trows = []
     if rec is not None:

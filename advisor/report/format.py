@@ -68,6 +68,14 @@ def usd(value: Number | None, cents: bool = False) -> str:
     return f"{_sign(round(f))}${abs(f):,.0f}"
 
 
+def usd_cell(value: Number | None) -> str:
+    """Whole dollars for a narrow table cell: abbreviated from $100 million (``$921M``)."""
+    f = _float(value)
+    if f is not None and abs(f) >= 1e8:
+        return f"{_sign(f)}${_short(abs(f))}"
+    return usd(value)
+
+
 def usd_short(value: Number | None) -> str:
     """An amount abbreviated for charts and tiles: ``$1.71k``, ``$57.7k``, ``$1.23M``."""
     f = _float(value)

@@ -19,6 +19,7 @@ series then add up to the engine's total up to the rounding of the components to
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -62,6 +63,15 @@ class Drivers:
     api_decline_per_year: float
     gpu_decline_per_year: float
     hiring_months: float
+    capability_decline_per_year: float = 0.0
+    refresh_months: float = 0.0  # 0 = the buyer keeps its models (no capability-level steps)
+
+    def _switch(self, t: int) -> float:
+        if self.refresh_months <= 0:
+            return 1.0
+        r = min(max(self.capability_decline_per_year, 0.0), 0.99)
+        stepped = math.floor(t / self.refresh_months) * self.refresh_months
+        return float((1.0 - r) ** (stepped / 12.0))
 
     def factor(self, name: str, t: int) -> float:
         """The value of one factor row in month ``t`` (0 = the first month)."""
@@ -69,9 +79,11 @@ class Drivers:
         if name == "volume":
             return float((1.0 + self.monthly_growth) ** t)
         if name == "api_price":
-            return float((1.0 - min(max(self.api_decline_per_year, 0.0), 0.99)) ** (t / 12.0))
+            r = min(max(self.api_decline_per_year, -1.0), 0.99)
+            return float((1.0 - r) ** (t / 12.0)) * self._switch(t)
         if name == "gpu_price":
-            return float((1.0 - min(max(self.gpu_decline_per_year, 0.0), 0.99)) ** (t / 12.0))
+            r = min(max(self.gpu_decline_per_year, 0.0), 0.99)
+            return float((1.0 - r) ** (t / 12.0)) * self._switch(t)
         if name == "live":
             return live
         if name == "not_live":
@@ -148,9 +160,13 @@ def drivers(ev: Evaluation, scenario: Scenario) -> Drivers:
     return Drivers(
         months=ev.horizon_months,
         monthly_growth=scenario.workload.monthly_growth,
-        api_decline_per_year=_input_value(ev, "api_price_decline_per_year", 0.0),
+        api_decline_per_year=_input_value(ev, "api_list_price_decline_per_year", 0.0),
         gpu_decline_per_year=_input_value(ev, "gpu_rental_price_decline_per_year", 0.0),
         hiring_months=min(float(scenario.team.hiring_months), float(ev.horizon_months)),
+        capability_decline_per_year=_input_value(ev, "capability_price_decline_per_year", 0.0),
+        refresh_months=_input_value(ev, "model_refresh_interval_months", 0.0)
+        if scenario.preferences.follow_capability_trend
+        else 0.0,
     )
 
 
@@ -233,7 +249,7 @@ def _power_split(
     if option.kind in BUILD_KINDS and drv.hiring_months > 0:
         rest += bridging * sum(drv.series(RULE_FACTORS["api_bridging"]))
     # total = rest + idle * n_live + (power - idle) * v_live
-    idle = (rest + power * v_live - float(option.horizon_cost_usd)) / (v_live - n_live)
+    idle = (rest + power * v_live - float(option.horizon_cost_undiscounted_usd)) / (v_live - n_live)
     idle = min(max(idle, 0.0), power)
     return idle, power - idle
 

@@ -160,7 +160,7 @@ def _summary(
         _text(ws, r, 5, "yes" if o.meets_latency else "no")
         _text(ws, r, 6, o.monthly_cost_usd).number_format = MONEY
         ws.cell(row=r, column=7, value=f"={totals[k]}").number_format = MONEY
-        _text(ws, r, 8, o.horizon_cost_usd).number_format = MONEY
+        _text(ws, r, 8, o.horizon_cost_undiscounted_usd).number_format = MONEY
         ws.cell(row=r, column=9, value=f"=G{r}-H{r}").number_format = MONEY_CENTS
         _text(ws, r, 10, o.cost_per_million_tokens_usd).number_format = MONEY_CENTS
     last = row + len(months)
@@ -288,7 +288,7 @@ def _option_sheet(wb: Workbook, index: int, m: OptionMonths, drv: Drivers) -> st
     for c in range(1, total_col + 1):
         ws.cell(row=total_row, column=c).fill = fill
     _text(ws, total_row + 2, 1, "Engine horizon total")
-    _text(ws, total_row + 2, total_col, o.horizon_cost_usd).number_format = MONEY
+    _text(ws, total_row + 2, total_col, o.horizon_cost_undiscounted_usd).number_format = MONEY
     _text(ws, total_row + 3, 1, "Difference (rounding of the month-1 amounts to cents)")
     ws.cell(
         row=total_row + 3,

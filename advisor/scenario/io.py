@@ -22,6 +22,7 @@ from advisor.bounds import (
     read_bounded,
 )
 from advisor.errors import InputError, Problem
+from advisor.scenario.migrate import migrate
 from advisor.scenario.model import SCHEMA_VERSION, Scenario
 from advisor.util import atomic_write_text
 
@@ -145,9 +146,14 @@ def scenario_from_dict(data: Any) -> Scenario:
                 f"this file is from a newer app (version {version}); "
                 f"this app reads up to version {SCHEMA_VERSION}",
             )
+    data, notes = migrate(data)
     scenario = _dataclass_from(Scenario, data, "", out)
     if out.problems:
         raise InputError(*out.problems)
+    if notes:
+        scenario = dataclasses.replace(
+            scenario, migration_notes=tuple(dict.fromkeys((*scenario.migration_notes, *notes)))
+        )
     return dataclasses.replace(scenario, version=SCHEMA_VERSION)  # type: ignore[no-any-return]
 
 

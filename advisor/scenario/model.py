@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: list-price vs capability-level trends, discount rate (see migrate.py)
 DAYS_PER_MONTH = Decimal("30.4375")  # 365.25 / 12
 HOURS_PER_MONTH = 730.5
 
@@ -93,8 +93,15 @@ class Preferences:
     currency: str = "USD"
     precisions: tuple[str, ...] = ("bf16", "fp8", "int4")  # precisions you accept for builds
     api_providers: tuple[str, ...] = ()  # empty = every provider with scored models
-    api_price_decline_per_year: float | None = None  # None = catalog default
+    # Price trends (None = catalog default). The list price of the chosen API model (default
+    # flat) is not the fall in the price of a capability level, which a buyer only gets by
+    # switching models every model refresh, on an API or on its own GPUs alike.
+    api_list_price_decline_per_year: float | None = None
+    capability_price_decline_per_year: float | None = None
+    follow_capability_trend: bool = False
     gpu_price_decline_per_year: float | None = None
+    discount_rate_per_year: float | None = None  # cost of capital for the NPV; None = catalog
+    include_deprecated_api_models: bool = False
     failover_replicas: int = 1
     monte_carlo_draws: int = 10_000
     seed: int = 20261129
@@ -112,6 +119,8 @@ class Scenario:
     hardware: Hardware = field(default_factory=Hardware)
     preferences: Preferences = field(default_factory=Preferences)
     version: int = SCHEMA_VERSION
+    # What was assumed when an older file was read (kept with the scenario, shown with results).
+    migration_notes: tuple[str, ...] = ()
 
     @property
     def monthly_requests(self) -> float:

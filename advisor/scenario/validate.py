@@ -306,7 +306,21 @@ def validate(scenario: Scenario, catalog: Catalog | None = None) -> list[Problem
                     f"must be one of {', '.join(PRECISION_CHOICES)}",
                 )
             )
-    _range(p, "preferences.api_price_decline_per_year", pr.api_price_decline_per_year, 0, 0.99)
+    _range(
+        p,
+        "preferences.api_list_price_decline_per_year",
+        pr.api_list_price_decline_per_year,
+        -1,
+        0.99,
+    )
+    _range(
+        p,
+        "preferences.capability_price_decline_per_year",
+        pr.capability_price_decline_per_year,
+        0,
+        0.99,
+    )
+    _range(p, "preferences.discount_rate_per_year", pr.discount_rate_per_year, 0, 0.5)
     _range(p, "preferences.gpu_price_decline_per_year", pr.gpu_price_decline_per_year, 0, 0.99)
     _range(p, "preferences.failover_replicas", pr.failover_replicas, 0, 100)
     _range(p, "preferences.monte_carlo_draws", pr.monte_carlo_draws, 100, 1_000_000)

@@ -42,7 +42,7 @@ class ChartsPanel(QTabWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.breakdown = _plot("Monthly cost by component (top options)")
-        self.crossover = _plot("Monthly cost as volume grows")
+        self.crossover = _plot("Average monthly cost over the horizon (NPV) as volume grows")
         self.tornado = _plot("What moves the cost of the recommendation")
         self.ranges = _plot("Cost over the horizon: P10–P90 range and P50")
         self.addTab(self.breakdown, "Cost &breakdown")

@@ -17,7 +17,9 @@ from advisor.catalog.snapshot import load_catalog, with_records
 from advisor.cli import main
 from advisor.paths import bundled_path
 from advisor.recommend import evaluate
-from advisor.recommend.evaluate import break_even, candidate_options
+from advisor.recommend.breakeven import horizon_break_even
+from advisor.recommend.evaluate import candidate_options
+from advisor.recommend.uncertainty import Horizon, drivers
 from advisor.scenario import (
     Hardware,
     OwnedGpu,
@@ -61,8 +63,22 @@ def test_bank_with_data_on_premises_builds_on_its_own_a100s(examples):
     assert "ruled out" in ev.break_even.reason
 
 
-def test_source_argument_reports_its_break_even_volume(examples):
+def test_source_argument_states_its_break_even_on_the_horizon_basis(examples):
+    # Against the cheapest good-enough API (a hosted open-weight model) self-hosting never
+    # pays within the horizon; the rationale says so on the same basis as the ranking.
     ev = examples["source-argument"]
+    be = ev.break_even
+    assert be.monthly_tokens is None
+    assert be.reason.startswith("never within the horizon")
+    assert any("never within the horizon" in s for s in ev.rationale)
+    assert ev.recommendation.kind == "api"
+
+
+def test_source_argument_breaks_even_against_a_premium_api(catalog):
+    # Only the premium API is offered: the same build then breaks even above today's volume.
+    scenario = fast(load_scenario(EXAMPLES / "source-argument.json"))
+    prefs = dataclasses.replace(scenario.preferences, api_providers=("anthropic",))
+    ev = evaluate(dataclasses.replace(scenario, preferences=prefs), catalog)
     be = ev.break_even
     assert be.monthly_tokens is not None and be.monthly_tokens > ev.monthly_tokens
     assert any("breaks even" in s for s in ev.rationale)
@@ -186,15 +202,21 @@ def test_at_the_break_even_volume_both_options_cost_the_same(requests, people):
         roles=tuple(dataclasses.replace(r, share_of_time=people) for r in Scenario().team.roles),
     )
     scenario = Scenario(workload=Workload(requests_per_day=requests), team=team)
-    opts = candidate_options(scenario, catalog).options
+    cands = candidate_options(scenario, catalog)
+    opts = cands.options
     build = min((o for o in opts if o.kind in ("rented", "owned")), key=lambda o: o.monthly)
     buy = min((o for o in opts if o.kind == "api"), key=lambda o: o.monthly)
-    be = break_even(build, buy, scenario.monthly_tokens)
+    drv = drivers(scenario, cands.ctx.inputs, cands.ctx.cal)
+    horizon = Horizon(scenario, [build, buy], drv, cands.bridging_api_monthly)
+    be = horizon_break_even(horizon, 0, 1, scenario.monthly_tokens)
     if be.monthly_tokens is None:
         assert be.reason
         return
-    x = be.monthly_tokens / scenario.monthly_tokens
-    assert build.monthly_at(x) == pytest.approx(buy.monthly_at(x), rel=0.01)
+    # Same basis as the ranking: the two horizon totals meet at the break-even volume.
+    draws = horizon.base_draws()
+    draws["volume"][:] = be.monthly_tokens / scenario.monthly_tokens
+    tot = horizon.totals(draws)[0]
+    assert tot[0] == pytest.approx(tot[1], rel=0.01)
 
 
 @SETTINGS

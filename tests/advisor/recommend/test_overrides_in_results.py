@@ -43,7 +43,7 @@ def test_overridden_salary_and_assumption_are_credited_to_the_user(fresh_catalog
     [
         (("staff", "ml_engineer|us", "base_salary_annual", "180000"), "row 1.field"),
         (("assumption", "pue", "value", "0.5"), "row 1.value"),
-        (("assumption", "api_price_decline_per_year", "value", "3"), "row 1.value"),
+        (("assumption", "capability_price_decline_per_year", "value", "3"), "row 1.value"),
         (("gpu", "h100-sxm-80gb", "memory_gb", "0"), "row 1.value"),
         (("model", "llama-3.1-8b", "layers", "10"), "row 1.kind"),
     ],

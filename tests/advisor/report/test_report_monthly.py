@@ -20,7 +20,9 @@ def test_monthly_cost_lines_add_up_to_the_engines_horizon_total(
         assert len(m.totals) == ev.horizon_months
         # Components are rounded to cents before they reach the Evaluation: a few cents a
         # month over the horizon is all the difference there may be.
-        assert m.total == pytest.approx(float(m.option.horizon_cost_usd), abs=0.05 * drv.months)
+        assert m.total == pytest.approx(
+            float(m.option.horizon_cost_undiscounted_usd), abs=0.05 * drv.months
+        )
 
 
 def test_a_build_that_must_hire_first_pays_the_api_until_it_goes_live(examples: Examples) -> None:

@@ -157,7 +157,7 @@ def test_failed_save_leaves_the_previous_file_intact(tmp_path: Path, monkeypatch
 
 def test_dump_is_versioned_and_money_is_text():
     data = json.loads(dump_scenario(Scenario()))
-    assert data["version"] == 1
+    assert data["version"] == 2
     assert data["hardware"]["electricity_usd_per_kwh"] is None
 
 
