@@ -90,6 +90,14 @@ def m002_tasks(db: sqlite_utils.Database) -> None:
     _create_seed_table(db, "task")
 
 
+@migrations()
+def m003_perf_source_id(db: sqlite_utils.Database) -> None:
+    # Catalogs built before perf rows carried source_id (fresh ones get it from the seed kind).
+    table = db[SEED_KINDS["perf"].table]
+    if "source_id" not in table.columns_dict:
+        table.add_column("source_id", str)  # type: ignore[union-attr]
+
+
 REQUIRED_TABLES = {
     *(k.table for k in SEED_KINDS.values()),
     "api_models",

@@ -161,6 +161,7 @@ class PerfMeasurement(Sourced):
     tpot_ms: float | None = None
     speculative: bool = False
     split: str | None = None
+    source_id: str | None = None  # independent publisher/suite, for leave-one-source-out validation
 
 
 @dataclass(frozen=True)

@@ -252,6 +252,7 @@ SEED_KINDS: dict[str, SeedKind] = {
                 "tpot_ms": (NUM, False),
                 "speculative": (BOOL, False),
                 "split": (STR, False),
+                "source_id": (STR, False),
             },
         ),
         SeedKind(
