@@ -182,11 +182,12 @@ def _empty(path: Path) -> None:
     path.write_bytes(b"")
 
 
-# (damage, words in the reason, overrides that can still be read from the damaged file)
+# (damage, words in the reason ("a|b": either), overrides still readable from the damaged file)
 DAMAGE: dict[str, tuple[Callable[[Path], None], str, int | None]] = {
     "truncated": (_truncate, "malformed", None),
     "garbage": (_garbage, "not an SQLite database", None),
-    "garbage-in-the-middle": (_garbage_in_the_middle, "malformed", 2),
+    # Which check trips depends on the page the garbage lands on (it moves as the seed data grows).
+    "garbage-in-the-middle": (_garbage_in_the_middle, "malformed|integrity check failed", 2),
     "unrelated-database": (_unrelated_database, "missing tables", None),
     "table-dropped": (_table_dropped, "missing tables: gpus", 2),
     "newer-schema": (_newer_schema, "newer version", 2),
@@ -211,7 +212,7 @@ def test_damaged_catalog_is_moved_aside_and_rebuilt_with_readable_overrides(
     assert status.backup.name.startswith("catalog.sqlite.damaged-")
     assert status.backup.read_bytes() == damaged_bytes  # moved aside untouched
     (notice,) = status.notices
-    assert reason in notice and str(status.backup) in notice
+    assert any(word in notice for word in reason.split("|")) and str(status.backup) in notice
     catalog_db.check_health(path)  # raises CatalogDamaged if not healthy
     assert _counts(path)["api_models"] == _counts(catalog_file)["api_models"]
     assert _counts(path)["gpus"] == _counts(catalog_file)["gpus"]
