@@ -110,12 +110,13 @@ def compute_tflops(gpu: Gpu, precision: str) -> float:
     """Dense tensor throughput a deployment of this precision runs its matmuls at.
 
     FP8 and FP4 weights use the GPU's FP8/FP4 units where it has them; otherwise the engine
-    dequantises to 16-bit (weight-only kernels such as Marlin), so compute runs at BF16/FP16 rate
-    while memory traffic still shrinks. INT8/INT4 are treated as weight-only for the same reason.
+    dequantises to 16-bit (weight-only kernels such as Marlin, or the MXFP4 kernels vLLM runs on
+    Hopper and Ampere), so compute runs at BF16/FP16 rate while memory traffic still shrinks.
+    INT8/INT4 are treated as weight-only for the same reason.
     """
     if precision == "fp4" and gpu.fp4_tflops:
         return gpu.fp4_tflops
-    if precision in ("fp8", "fp4") and gpu.fp8_tflops:
+    if precision == "fp8" and gpu.fp8_tflops:
         return gpu.fp8_tflops
     return gpu.bf16_tflops
 
@@ -425,24 +426,14 @@ def build_deployments(
         sc = cache.get(key)
         if sc is None:
             sc = cache[key] = _serving_columns(srv, gpu, n, cal)
-        for k, v in sc.items():
-            cols.setdefault(k, []).append(v)
+        for name, value in sc.items():
+            cols.setdefault(name, []).append(value)
     if not rows:
-        cols = {
-            k: []
-            for k in (
-                "engine",
-                "ep",
-                "a2a_bw",
-                "a2a_latency_s",
-                "spec_tau",
-                "spec_k",
-                "spec_draft_cost",
-            )
-        }
+        names = ("engine", "ep", "a2a_bw", "a2a_latency_s", "spec_tau", "spec_k", "spec_draft_cost")
+        cols = {name: [] for name in names}
     arrays["vendor_factor"] = arrays["vendor_factor"] * np.asarray(cols.pop("engine"))
-    for k, v in cols.items():
-        arrays[k] = np.asarray(v, dtype=np.float64)
+    for name, values in cols.items():
+        arrays[name] = np.asarray(values, dtype=np.float64)
     return Deployments(**arrays), window_attn
 
 
@@ -549,11 +540,7 @@ def decode_step_time(
     flops = _flops(dep, cal.decode_flops_efficiency, cal)
     attn = dep.attn_flops_per_ctx_token * context + window_attn * np.minimum(context, dep.window)
     t_comp = tok * (2.0 * dep.active_params + attn) / flops
-    out: F = (
-        np.maximum(t_mem, t_comp)
-        + _comm_time(dep, tok, cal)
-        + cal.step_overhead_ms * 1e-3
-    )
+    out: F = np.maximum(t_mem, t_comp) + _comm_time(dep, tok, cal) + cal.step_overhead_ms * 1e-3
     return out
 
 

@@ -42,8 +42,8 @@ def source_of(row: PerfMeasurement) -> str:
     url = urlparse(row.source or "")
     parts = [p for p in url.path.split("/") if p]
     if url.netloc == "github.com" and len(parts) >= 2:
-        if parts[0] == "mlcommons" and len(parts) >= 5:
-            return f"mlperf-{parts[4].lower()}"  # .../blob/main/closed/<submitter>/...
+        if parts[0] == "mlcommons" and len(parts) >= 6:
+            return f"mlperf-{parts[5].lower()}"  # .../blob/main/closed/<submitter>/...
         return f"{parts[0]}/{parts[1]}".lower()
     return url.netloc.lower() or "unknown"
 
