@@ -135,9 +135,18 @@ def weight_only(gpu: Gpu, precision: str) -> bool:
     return False
 
 
-def default_kv_precision(gpu: Gpu, precision: str) -> str:
-    """FP8 KV cache for FP8/FP4 weights on GPUs with FP8 units; BF16 otherwise."""
-    return "fp8" if precision in ("fp8", "fp4") and gpu.fp8_tflops else "bf16"
+def default_kv_precision(gpu: Gpu, precision: str, engine: str | None = None) -> str:
+    """The KV-cache precision a deployment gets when none is chosen.
+
+    Without an engine (the advisor's own default): FP8 KV for FP8/FP4 weights on GPUs with FP8
+    units, BF16 otherwise. With an engine, that engine's default: TensorRT-LLM quantises the KV
+    cache with FP8/FP4 checkpoints on GPUs with FP8 units; vLLM (kv_cache_dtype "auto" = the
+    model's activation dtype), SGLang, TGI and LMDeploy keep it BF16 unless told otherwise.
+    """
+    native = precision in ("fp8", "fp4") and bool(gpu.fp8_tflops)
+    if engine is None or engine == "trtllm":
+        return "fp8" if native else "bf16"
+    return "bf16"
 
 
 @dataclass(frozen=True)
@@ -242,6 +251,7 @@ class Deployments:
     layers: F
     hidden: F
     is_moe: F
+    kv_split: F  # KV heads a tensor-parallel group can split between GPUs (MLA: 1)
     # Serving options: expert parallelism, weight-only kernels, speculative decoding.
     ep: F  # 1.0 where MoE experts are expert-parallel (all-to-all)
     a2a_bw: F  # bytes/s one direction per GPU for the all-to-all
@@ -291,6 +301,10 @@ def _model_columns(model: OpenModel, precision: str, kv_precision: str) -> dict[
         "layers": float(layers),
         "hidden": float(model.hidden_size),
         "is_moe": 1.0 if experts else 0.0,
+        # MLA caches one latent vector per token: it cannot be split over GPUs.
+        "kv_split": 1.0
+        if model.attention == "mla" and model.kv_lora_rank
+        else float(model.kv_heads),
     }
 
 
@@ -308,6 +322,7 @@ _MODEL_COLUMNS = (
     "layers",
     "hidden",
     "is_moe",
+    "kv_split",
     "attn_flops_per_window_token",
 )
 _GPU_COLUMNS = (
@@ -478,6 +493,19 @@ def _comm_time(dep: Deployments, tokens: F, cal: Calibration) -> F:
     return out
 
 
+def kv_replication(dep: Deployments) -> F:
+    """Copies of each sequence's KV cache a group holds.
+
+    Tensor parallelism splits the KV heads over the GPUs; with fewer KV heads than GPUs each
+    head is replicated (``n / kv_heads`` copies), and MLA's single latent cache sits whole on
+    every GPU. Expert-parallel groups run attention data-parallel: one copy per sequence.
+    """
+    ep = (dep.ep > 0) & (dep.is_moe > 0)
+    rep = np.maximum(1.0, dep.n_gpus / np.maximum(dep.kv_split, 1.0))
+    out: F = np.where(ep, 1.0, rep)
+    return out
+
+
 def _weights_in_memory(dep: Deployments) -> F:
     """Bytes of weights held by the group: with expert parallelism the attention and shared
     weights are replicated on every GPU (data-parallel attention), the experts are split."""
@@ -492,7 +520,7 @@ def memory(dep: Deployments, context: F | float, cal: Calibration) -> dict[str, 
     overhead = dep.n_gpus * cal.runtime_overhead_gib * GIB
     free = total - _weights_in_memory(dep) - overhead
     per_seq = kv_bytes(dep, context)
-    max_seqs = np.floor(np.maximum(free, 0.0) / np.maximum(per_seq, 1.0))
+    max_seqs = np.floor(np.maximum(free, 0.0) / np.maximum(per_seq * kv_replication(dep), 1.0))
     return {
         "usable_bytes": total,
         "overhead_bytes": overhead,
@@ -533,7 +561,7 @@ def decode_step_time(
     # Expert parallel: each GPU reads the replicated shared weights itself.
     shared = dep.shared_weight_bytes * np.where(ep, dep.n_gpus, 1.0)
     weight_read = shared + touched * dep.expert_weight_bytes
-    kv_read = b * kv_bytes(dep, context)
+    kv_read = b * kv_bytes(dep, context) * kv_replication(dep)
     eng = dep.vendor_factor
     bw = dep.n_gpus * dep.bw_per_gpu * cal.bw_efficiency * eng
     t_mem = (weight_read + kv_read) / bw

@@ -51,10 +51,12 @@ def source_of(row: PerfMeasurement) -> str:
 def arrivals_of(row: PerfMeasurement) -> str:
     """How a measured run's requests arrived (see model.serve).
 
-    A row's own ``arrivals`` field wins (the data records it where the benchmark tool is known
-    to start every client at once). Otherwise: "burst" and "static-batch" scenarios say so;
-    server (Poisson), single-stream and fixed-concurrency closed loops are taken as steady
-    (clients desynchronise once lengths or timings vary).
+    A row's own ``arrivals`` field wins where the data records it. Otherwise "static-batch"
+    rows are static batches; "burst" rows and fixed-concurrency closed loops are bursts: with
+    fixed input and output lengths (as in these benchmarks) the N clients start together,
+    finish together and restart together, so every wave is prefilled as a burst (their
+    measured TTFT grows in proportion to N). Server (Poisson) and single-stream runs are
+    steady.
     """
     own = getattr(row, "arrivals", None)
     if own in ("steady", "burst", "static"):
@@ -62,7 +64,7 @@ def arrivals_of(row: PerfMeasurement) -> str:
     scenario = (row.scenario or "").lower()
     if "static" in scenario:
         return "static"
-    if "burst" in scenario:
+    if "burst" in scenario or "fixed" in scenario:
         return "burst"
     return "steady"
 
@@ -148,19 +150,11 @@ def compare(
             r.precision if r.precision in ("bf16", "fp16", "fp8", "fp4", "int8", "int4") else "bf16"
         )
         gpu = catalog.gpu(r.gpu)
+        engine = engine_of(r.engine)
         kv = r.kv_precision if r.kv_precision in ("bf16", "fp16", "fp8") else None
-        specs.append(
-            (
-                catalog.model(r.model),
-                gpu,
-                group,
-                precision,
-                kv or default_kv_precision(gpu, precision),
-            )
-        )
-        servings.append(
-            Serving(engine=engine_of(r.engine), expert_parallel=(r.expert_parallel or 0) > 1)
-        )
+        kv = kv or default_kv_precision(gpu, precision, engine)
+        specs.append((catalog.model(r.model), gpu, group, precision, kv))
+        servings.append(Serving(engine=engine, expert_parallel=(r.expert_parallel or 0) > 1))
     if not specs:
         return []
     dep, wattn = build_deployments(specs, cal, servings)
@@ -221,12 +215,27 @@ def summarise(comps: Iterable[Comparison]) -> dict[str, dict[str, float]]:
 
 
 def _loss(comps: Sequence[Comparison]) -> float:
+    """Fit loss: per metric kind, the median and mean of |ln(measured/estimated)| (capped at
+    1.5), each source weighted equally so that one prolific source cannot set the factors."""
     if not comps:
         return 0.0
-    errs: dict[str, list[float]] = {"throughput": [], "ttft": [], "tpot": []}
+    per_source: dict[str, int] = {}
     for c in comps:
-        errs[c.kind].append(min(abs(c.log_ratio), 1.5))
-    return sum(float(np.median(v)) + 0.5 * float(np.mean(v)) for v in errs.values() if v)
+        per_source[c.source] = per_source.get(c.source, 0) + 1
+    errs: dict[str, list[tuple[float, float]]] = {"throughput": [], "ttft": [], "tpot": []}
+    for c in comps:
+        errs[c.kind].append((min(abs(c.log_ratio), 1.5), 1.0 / per_source[c.source]))
+    total = 0.0
+    for pairs in errs.values():
+        if not pairs:
+            continue
+        e = np.array([p[0] for p in pairs])
+        w = np.array([p[1] for p in pairs])
+        order = np.argsort(e)
+        cum = np.cumsum(w[order])
+        median = float(e[order][np.searchsorted(cum, cum[-1] / 2.0)])
+        total += median + 0.5 * float(np.average(e, weights=w))
+    return total
 
 
 _GRID = {

@@ -325,3 +325,37 @@ def test_unknown_engine_is_rejected_naming_the_field(capcat: Catalog) -> None:
         )
     assert "engine" in str(err.value)
     assert math.isfinite(CAL.bw_efficiency)
+
+
+# --- KV cache under tensor parallelism ------------------------------------------------------
+
+
+def test_mla_kv_cache_is_replicated_on_every_tensor_parallel_gpu(capcat: Catalog) -> None:
+    from advisor.capability.model import kv_replication, memory
+
+    tp, _ = one(capcat, "deepseek-r1", "h200", 8, "fp8")
+    ep, _ = one(capcat, "deepseek-r1", "h200", 8, "fp8", Serving(expert_parallel=True))
+    assert kv_replication(tp)[0] == 8.0  # one latent vector per token: no head to split
+    assert kv_replication(ep)[0] == 1.0  # attention data-parallel: each GPU its own sequences
+    # (512 + 64) x 61 layers x 1 byte (FP8 KV) = 35,136 bytes per token
+    per_token = (512 + 64) * 61 * 1.0
+    mem = memory(tp, 4000.0, CAL)
+    assert mem["kv_bytes_per_seq"][0] == pytest.approx(per_token * 4000)
+    assert mem["max_seqs"][0] == math.floor(mem["free_for_kv_bytes"][0] / (8 * per_token * 4000))
+
+
+def test_gqa_kv_heads_split_until_there_are_more_gpus_than_heads(capcat: Catalog) -> None:
+    from advisor.capability.model import kv_replication
+
+    # Llama 3.1 70B has 8 KV heads: split over 8 GPUs, replicated twice over 16
+    eight, _ = one(capcat, "llama-3.1-70b", "h100", 8, "fp8")
+    sixteen, _ = one(capcat, "llama-3.1-70b", "h100", 16, "fp8")
+    assert kv_replication(eight)[0] == 1.0 and kv_replication(sixteen)[0] == 2.0
+
+
+def test_engines_default_kv_cache_precision(capcat: Catalog) -> None:
+    h100, a100 = capcat.gpu("h100"), capcat.gpu("a100-sxm-80gb")
+    assert default_kv_precision(h100, "fp8", "trtllm") == "fp8"
+    # vLLM's kv_cache_dtype "auto" keeps the activations' dtype
+    assert default_kv_precision(h100, "fp8", "vllm") == "bf16"
+    assert default_kv_precision(a100, "fp8", "trtllm") == "bf16"
