@@ -90,12 +90,21 @@ def m002_tasks(db: sqlite_utils.Database) -> None:
     _create_seed_table(db, "task")
 
 
+def _add_perf_column(db: sqlite_utils.Database, name: str) -> None:
+    # For catalogs built before the perf seed kind had this field (fresh ones get it at creation).
+    table = db[SEED_KINDS["perf"].table]
+    if name not in table.columns_dict:
+        table.add_column(name, str)  # type: ignore[union-attr]
+
+
 @migrations()
 def m003_perf_source_id(db: sqlite_utils.Database) -> None:
-    # Catalogs built before perf rows carried source_id (fresh ones get it from the seed kind).
-    table = db[SEED_KINDS["perf"].table]
-    if "source_id" not in table.columns_dict:
-        table.add_column("source_id", str)  # type: ignore[union-attr]
+    _add_perf_column(db, "source_id")
+
+
+@migrations()
+def m004_perf_arrivals(db: sqlite_utils.Database) -> None:
+    _add_perf_column(db, "arrivals")
 
 
 REQUIRED_TABLES = {

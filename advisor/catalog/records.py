@@ -162,6 +162,7 @@ class PerfMeasurement(Sourced):
     speculative: bool = False
     split: str | None = None
     source_id: str | None = None  # independent publisher/suite, for leave-one-source-out validation
+    arrivals: str | None = None  # burst | steady | static: how requests reached the engine
 
 
 @dataclass(frozen=True)

@@ -253,6 +253,7 @@ SEED_KINDS: dict[str, SeedKind] = {
                 "speculative": (BOOL, False),
                 "split": (STR, False),
                 "source_id": (STR, False),
+                "arrivals": (STR, False),
             },
         ),
         SeedKind(
