@@ -33,6 +33,8 @@ DESCRIPTIONS = {
     "prefill_flops_efficiency": "achieved / peak dense tensor FLOPS in prefill",
     "decode_flops_efficiency": "achieved / peak dense tensor FLOPS in large-batch decode",
     "step_overhead_ms": "fixed time per decode step (scheduling, launches, sampling), ms",
+    "request_overhead_ms": "time per request before its first token outside the GPU (API "
+    "server, tokenisation, scheduling, network), ms",
     "allreduce_latency_us": "latency of one tensor-parallel all-reduce, microseconds",
     "link_efficiency": "achieved / peak GPU interconnect bandwidth (not fitted)",
     "memory_utilisation": "share of GPU memory the engine uses (vLLM default 0.9; not fitted)",

@@ -252,7 +252,8 @@ def estimate(
     if fits:
         regime = "low" if concurrency is not None and concurrency <= 16 else "high"
         tput = _band(float(res["output_tokens_per_s"][0]), *cal.band("throughput", regime))
-        ttft = _band(float(res["ttft_s"][0]) * 1e3, *cal.band("ttft"))
+        arrivals = "steady" if serving.arrivals == "steady" else "burst"
+        ttft = _band(float(res["ttft_s"][0]) * 1e3, *cal.band("ttft", arrivals))
         tpot = _band(float(res["tpot_s"][0]) * 1e3, *cal.band("tpot"))
         per_user = 1000.0 / tpot.value
     else:

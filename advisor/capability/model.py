@@ -157,6 +157,8 @@ class Calibration:
     prefill_flops_efficiency: float = 0.55  # achieved / peak dense FLOPS in prefill
     decode_flops_efficiency: float = 0.45  # achieved / peak dense FLOPS in large-batch decode
     step_overhead_ms: float = 2.0  # per decode step: scheduling, kernel launches, sampling
+    request_overhead_ms: float = 0.0  # per request before its first token: API server,
+    # tokenisation, scheduling, network (not GPU time; adds to TTFT only)
     allreduce_latency_us: float = 8.0  # per all-reduce (tensor parallel), per layer twice
     link_efficiency: float = 0.7  # achieved / peak interconnect bandwidth
     memory_utilisation: float = 0.90  # share of GPU memory the engine may use
@@ -185,6 +187,10 @@ class Calibration:
     latency_error_p90: float = 0.3
     ttft_error_p10: float = -0.3
     ttft_error_p90: float = 0.3
+    ttft_steady_error_p10: float = -0.3  # regime: steady arrivals (own prefill, no queue)
+    ttft_steady_error_p90: float = 0.3
+    ttft_burst_error_p10: float = -0.3  # regime: bursts, static batches, lock-step loops
+    ttft_burst_error_p90: float = 0.3
     tpot_error_p10: float = -0.3
     tpot_error_p90: float = 0.3
     throughput_low_error_p10: float = -0.3  # regime: concurrency <= 16 (latency-bound)
@@ -202,6 +208,7 @@ class Calibration:
         "prefill_flops_efficiency",
         "decode_flops_efficiency",
         "step_overhead_ms",
+        "request_overhead_ms",
         "allreduce_latency_us",
         "max_batch",
         "moe_efficiency",
@@ -667,6 +674,7 @@ def serve(
     burst = whole * (batch + 1.0) / (2.0 * batch) + step
     static = whole + step
     base_ttft = np.where(arr >= 2.0, static, np.where(arr >= 1.0, burst, steady))
+    base_ttft = base_ttft + cal.request_overhead_ms * 1e-3
     # Clients beyond the running batch queue for a free slot (Little's law on the closed loop).
     response = clients * out_a / np.maximum(tput, 1e-9)
     queued_ttft = response - (out_a - 1.0) * tpot

@@ -82,6 +82,9 @@ class SizedDeployment:
     tpot_ms: float
     tokens_per_s_per_user: float
     meets_latency: bool
+    ttft_ms_p90: float = 0.0  # pessimistic end of the cross-validated error band
+    tpot_ms_p90: float = 0.0
+    engine: str = "vllm"
 
 
 @dataclass(frozen=True)
@@ -127,9 +130,11 @@ def pessimistic(cal: Calibration, metric: str) -> float:
 
     The band holds ln(measured / estimated) from leave-one-source-out cross-validation; a
     band entirely below zero (the model overestimates) gives 1: never more optimistic than the
-    central estimate.
+    central estimate. Sizing serves steady (Poisson-like) peak traffic, so TTFT uses the band of
+    steady-arrival measurements.
     """
-    return math.exp(max(cal.band(metric)[1], 0.0))
+    regime = "steady" if metric == "ttft" else None
+    return math.exp(max(cal.band(metric, regime)[1], 0.0))
 
 
 def size_all(
@@ -195,6 +200,7 @@ def size_all(
     # The 1e-9 slack in the replica count may leave capacity short by a rounding error;
     # utilisation is still at most 1.
     util = np.minimum(1.0, workload.requests_per_s / (replicas * cap))
+    ttft_p90, tpot_p90 = pessimistic(cal, "ttft"), pessimistic(cal, "tpot")
     out: list[SizedDeployment] = []
     for i, j, c, r, u, tt, tp_ms, met in zip(
         rows_i.tolist(),
@@ -223,6 +229,9 @@ def size_all(
                 tpot_ms=tp_ms,
                 tokens_per_s_per_user=1000.0 / tp_ms,
                 meets_latency=met,
+                ttft_ms_p90=tt * ttft_p90,
+                tpot_ms_p90=tp_ms * tpot_p90,
+                engine=workload.engine,
             )
         )
     return out

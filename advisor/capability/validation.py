@@ -92,6 +92,7 @@ class Comparison:
     engine: str = "vllm"
     vendor: str = ""
     regime: str = "high"
+    arrivals: str = "steady"
 
     @property
     def kind(self) -> str:
@@ -177,6 +178,7 @@ def compare(
             "engine": servings[i].engine,
             "vendor": specs[i][1].vendor,
             "regime": regime_of(r),
+            "arrivals": "steady" if arrivals_of(r) == "steady" else "burst",
         }
         tput = float(res["output_tokens_per_s"][i]) * replicas[i] if fits else 0.0
         measured_tput = r.output_tokens_per_s
@@ -243,6 +245,7 @@ _GRID = {
     "prefill_flops_efficiency": np.linspace(0.2, 0.9, 15),
     "decode_flops_efficiency": np.linspace(0.15, 0.9, 16),
     "step_overhead_ms": np.array([0.0, 0.5, 1.0, 2.0, 3.0, 4.0, 6.0, 8.0, 12.0]),
+    "request_overhead_ms": np.array([0.0, 5.0, 10.0, 20.0, 30.0, 50.0, 80.0, 120.0]),
     "allreduce_latency_us": np.array([2.0, 5.0, 10.0, 20.0, 40.0, 80.0]),
     "max_batch": np.array([128.0, 256.0, 384.0, 512.0, 768.0, 1024.0, 2048.0]),
     "moe_efficiency": np.linspace(0.1, 1.0, 10),
@@ -322,6 +325,8 @@ def error_bands(comps: Sequence[Comparison]) -> dict[str, float]:
         keys = [c.kind, c.metric]
         if c.kind == "throughput":
             keys.append(f"throughput_{c.regime}")
+        if c.kind == "ttft":
+            keys.append(f"ttft_{c.arrivals}")
         for key in keys:
             groups.setdefault(key, []).append(c.log_ratio)
     out = {}

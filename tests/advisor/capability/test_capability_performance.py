@@ -216,8 +216,8 @@ def test_bands_come_from_the_metric_and_regime_errors(capcat: Catalog) -> None:
         throughput_low_error_p90=0.1,
         throughput_high_error_p10=-0.6,
         throughput_high_error_p90=0.6,
-        ttft_error_p10=-0.05,
-        ttft_error_p90=0.3,
+        ttft_steady_error_p10=-0.05,
+        ttft_steady_error_p90=0.3,
         tpot_error_p10=-0.1,
         tpot_error_p90=0.2,
     )
@@ -239,8 +239,8 @@ def test_bands_contain_the_value_even_when_errors_are_one_sided(capcat: Catalog)
     cal = Calibration(
         **{
             **cal.__dict__,
-            "ttft_error_p10": -0.4,
-            "ttft_error_p90": -0.1,
+            "ttft_steady_error_p10": -0.4,
+            "ttft_steady_error_p90": -0.1,
             "tpot_error_p10": -0.4,
             "tpot_error_p90": -0.1,
         }

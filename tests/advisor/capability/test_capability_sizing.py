@@ -54,7 +54,7 @@ def test_one_deployment_by_hand(capcat: Catalog, defcal: Calibration) -> None:
         e = estimate(m, g, 1, "fp8", 1000, 300, int(b), defcal)
         if (
             b <= e.max_concurrency
-            and e.ttft_ms.value * np.exp(defcal.ttft_error_p90) <= 1000
+            and e.ttft_ms.value * np.exp(defcal.ttft_steady_error_p90) <= 1000
             and 1000.0 / (e.tpot_ms.value * np.exp(defcal.tpot_error_p90)) >= 30
         ):
             ok.append((int(b), e))

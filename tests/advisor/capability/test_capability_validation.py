@@ -116,6 +116,7 @@ def test_error_bands_are_residual_quantiles_per_metric_and_regime() -> None:
     assert bands["ttft_error_p90"] == pytest.approx(np.percentile(logs, 90))
     assert "throughput_low_error_p10" in bands and "throughput_high_error_p10" not in bands
     assert "tpot_error_p10" not in bands  # no residuals, no band
+    assert bands["ttft_steady_error_p90"] == bands["ttft_error_p90"]  # all steady here
 
 
 def test_identified_parameters_need_rows_of_their_engine_and_vendor(capcat: Catalog) -> None:
