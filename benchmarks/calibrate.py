@@ -33,6 +33,8 @@ DESCRIPTIONS = {
     "prefill_flops_efficiency": "achieved / peak dense tensor FLOPS in prefill",
     "decode_flops_efficiency": "achieved / peak dense tensor FLOPS in large-batch decode",
     "step_overhead_ms": "fixed time per decode step (scheduling, launches, sampling), ms",
+    "seq_overhead_us": "time per running sequence per decode step (CPU scheduling, sampling, "
+    "detokenisation), microseconds",
     "request_overhead_ms": "time per request before its first token outside the GPU (API "
     "server, tokenisation, scheduling, network), ms",
     "allreduce_latency_us": "latency of one tensor-parallel all-reduce, microseconds",

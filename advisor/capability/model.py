@@ -157,6 +157,8 @@ class Calibration:
     prefill_flops_efficiency: float = 0.55  # achieved / peak dense FLOPS in prefill
     decode_flops_efficiency: float = 0.45  # achieved / peak dense FLOPS in large-batch decode
     step_overhead_ms: float = 2.0  # per decode step: scheduling, kernel launches, sampling
+    seq_overhead_us: float = 0.0  # per running sequence per decode step: scheduling,
+    # sampling and detokenisation on the CPU, which grow with the batch
     request_overhead_ms: float = 0.0  # per request before its first token: API server,
     # tokenisation, scheduling, network (not GPU time; adds to TTFT only)
     allreduce_latency_us: float = 8.0  # per all-reduce (tensor parallel), per layer twice
@@ -209,6 +211,7 @@ class Calibration:
         "decode_flops_efficiency",
         "step_overhead_ms",
         "request_overhead_ms",
+        "seq_overhead_us",
         "allreduce_latency_us",
         "max_batch",
         "moe_efficiency",
@@ -575,7 +578,8 @@ def decode_step_time(
     flops = _flops(dep, cal.decode_flops_efficiency, cal)
     attn = dep.attn_flops_per_ctx_token * context + window_attn * np.minimum(context, dep.window)
     t_comp = tok * (2.0 * dep.active_params + attn) / flops
-    out: F = np.maximum(t_mem, t_comp) + _comm_time(dep, tok, cal) + cal.step_overhead_ms * 1e-3
+    overhead = cal.step_overhead_ms * 1e-3 + b * cal.seq_overhead_us * 1e-6 / eng
+    out: F = np.maximum(t_mem, t_comp) + _comm_time(dep, tok, cal) + overhead
     return out
 
 

@@ -243,8 +243,9 @@ def _loss(comps: Sequence[Comparison]) -> float:
 _GRID = {
     "bw_efficiency": np.linspace(0.4, 0.95, 12),
     "prefill_flops_efficiency": np.linspace(0.2, 0.9, 15),
-    "decode_flops_efficiency": np.linspace(0.15, 0.9, 16),
+    "decode_flops_efficiency": np.linspace(0.1, 0.9, 17),
     "step_overhead_ms": np.array([0.0, 0.5, 1.0, 2.0, 3.0, 4.0, 6.0, 8.0, 12.0]),
+    "seq_overhead_us": np.array([0.0, 5.0, 10.0, 20.0, 40.0, 80.0]),
     "request_overhead_ms": np.array([0.0, 5.0, 10.0, 20.0, 30.0, 50.0, 80.0, 120.0]),
     "allreduce_latency_us": np.array([2.0, 5.0, 10.0, 20.0, 40.0, 80.0]),
     "max_batch": np.array([128.0, 256.0, 384.0, 512.0, 768.0, 1024.0, 2048.0]),
