@@ -359,3 +359,25 @@ def test_engines_default_kv_cache_precision(capcat: Catalog) -> None:
     # vLLM's kv_cache_dtype "auto" keeps the activations' dtype
     assert default_kv_precision(h100, "fp8", "vllm") == "bf16"
     assert default_kv_precision(a100, "fp8", "trtllm") == "bf16"
+
+
+# --- per-sequence and per-request overheads -------------------------------------------------
+
+
+def test_per_sequence_overhead_grows_the_step_with_the_batch(capcat: Catalog) -> None:
+    from advisor.capability.model import decode_step_time
+
+    dep, wattn = one(capcat, "llama-3.1-8b", "h100", 1, "bf16")
+    slow = Calibration(**{**CAL.__dict__, "seq_overhead_us": 50.0})
+    b, ctx = np.array([64.0]), np.array([1000.0])
+    extra = decode_step_time(dep, wattn, b, ctx, slow) - decode_step_time(dep, wattn, b, ctx, CAL)
+    assert extra[0] == pytest.approx(64 * 50e-6)  # 64 sequences x 50 us
+
+
+def test_request_overhead_adds_to_time_to_first_token_only(capcat: Catalog) -> None:
+    dep, wattn = one(capcat, "llama-3.1-8b", "h100", 1, "bf16")
+    slow = Calibration(**{**CAL.__dict__, "request_overhead_ms": 30.0})
+    a = serve(dep, wattn, 1000.0, 200.0, 4.0, CAL)
+    z = serve(dep, wattn, 1000.0, 200.0, 4.0, slow)
+    assert z["ttft_s"][0] - a["ttft_s"][0] == pytest.approx(0.030)
+    assert z["tpot_s"][0] == a["tpot_s"][0]
