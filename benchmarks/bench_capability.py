@@ -9,6 +9,8 @@
    metric (throughput, TTFT, TPOT), per engine, per GPU vendor and per source, with the
    in-sample figure (factors fitted on every row) beside it, and the number of fitted
    parameters.
+4. Speculative decoding: each measured speculative row against its same-source twin without
+   speculation (measured speed-up) next to the model's speed-up with the default draft settings.
 
 Runs on a catalog built fresh from the bundled seeds in a temporary folder (the per-user catalog
 is not touched), or on ``--catalog PATH``:
@@ -28,7 +30,7 @@ from pathlib import Path
 
 from advisor.capability import sizing, validation
 from advisor.capability.estimate import estimate
-from advisor.capability.model import Calibration
+from advisor.capability.model import Calibration, Serving, engine_of
 from advisor.capability.sizing import SIZING_PRECISIONS, TP_SIZES, Workload, size_all
 from advisor.catalog.db import build_fresh
 from advisor.catalog.snapshot import Catalog, load_catalog
@@ -174,6 +176,43 @@ def bench_validation(catalog: Catalog, cal: Calibration) -> None:
     )
 
 
+def bench_speculative(catalog: Catalog, cal: Calibration) -> None:
+    """Measured speed-up of speculative rows over their same-source twins, and the model's."""
+    print("== speculative decoding: measured vs modelled speed-up (same source, same setup) ==")
+    spec = [r for r in catalog.perf if r.speculative and r.output_tokens_per_s]
+    if not spec:
+        print("  no speculative rows")
+        return
+    for r in spec:
+        twins = [
+            t
+            for t in catalog.perf
+            if not t.speculative
+            and t.output_tokens_per_s
+            and (t.model, t.gpu, t.gpu_count, t.precision, t.concurrency, t.scenario)
+            == (r.model, r.gpu, r.gpu_count, r.precision, r.concurrency, r.scenario)
+            and validation.source_of(t) == validation.source_of(r)
+            and engine_of(t.engine) == engine_of(r.engine)
+        ]
+        if not twins or r.input_tokens is None or r.output_tokens is None:
+            print(f"  {r.id}: no same-setup row without speculation")
+            continue
+        t = twins[0]
+        measured = (r.output_tokens_per_s or 0.0) / (t.output_tokens_per_s or 1.0)
+        model, gpu = catalog.model(r.model), catalog.gpu(r.gpu)
+        args = (model, gpu, r.gpu_count, r.precision, int(r.input_tokens), int(r.output_tokens))
+        eng = engine_of(r.engine)
+        plain = estimate(*args, r.concurrency, cal, serving=Serving(engine=eng))
+        drafted = estimate(
+            *args, r.concurrency, cal, serving=Serving(engine=eng, speculative="draft")
+        )
+        modelled = drafted.output_tokens_per_s.value / plain.output_tokens_per_s.value
+        print(
+            f"  {r.id:58} measured x{measured:4.2f}  model x{modelled:4.2f} "
+            f"(draft model, {cal.draft_tokens:.0f} tokens, acceptance {cal.draft_acceptance:.2f})"
+        )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--catalog", type=Path, help="catalog file (default: a fresh temp one)")
@@ -190,6 +229,7 @@ def main(argv: list[str] | None = None) -> int:
         bench_estimate(catalog, cal, args.calls)
         bench_sizing(catalog, cal)
         bench_validation(catalog, cal)
+        bench_speculative(catalog, cal)
     return 0
 
 
