@@ -15,6 +15,7 @@ from advisor.capability.model import (
     FABRICS,
     GB,
     KV_BYTES,
+    MTP_MODELS,
     PRECISIONS,
     SPECULATIVE,
     Calibration,
@@ -147,7 +148,7 @@ def validate_serving(serving: Serving, model: OpenModel) -> list[Problem]:
         problems.append(Problem("fabric", "error", f"must be one of {', '.join(FABRICS)}"))
     if serving.speculative not in SPECULATIVE:
         problems.append(Problem("speculative", "error", f"must be one of {', '.join(SPECULATIVE)}"))
-    elif serving.speculative == "mtp" and not model.id.startswith(("deepseek-v3", "deepseek-r1")):
+    elif serving.speculative == "mtp" and model.id not in MTP_MODELS:
         problems.append(
             Problem(
                 "speculative",

@@ -34,6 +34,9 @@ ENGINES = ("vllm", "sglang", "trtllm", "tgi", "lmdeploy")
 ARRIVALS = ("steady", "burst", "static")
 FABRICS = ("nvlink", "infiniband", "roce")
 SPECULATIVE = ("none", "mtp", "draft")
+# Models whose checkpoints ship a multi-token-prediction layer (num_nextn_predict_layers = 1 in
+# their config.json, noted in open_models.yaml); the R1 distills are plain Qwen/Llama models.
+MTP_MODELS = frozenset({"deepseek-v3", "deepseek-r1"})
 GPUS_PER_NODE = 8  # HGX/DGX/MI300X platforms hold 8 GPUs on one NVLink/Infinity Fabric domain
 
 

@@ -294,12 +294,13 @@ def test_speculation_stops_paying_when_decode_is_compute_bound(capcat: Catalog) 
     assert big[1].output_tokens_per_s.value < big[0].output_tokens_per_s.value
 
 
-def test_mtp_needs_a_model_with_an_mtp_head(capcat: Catalog) -> None:
+@pytest.mark.parametrize("model", ["llama-3.1-8b", "deepseek-r1-distill-llama-70b"])
+def test_mtp_needs_a_model_with_an_mtp_head(capcat: Catalog, model: str) -> None:
     with pytest.raises(InputError) as err:
         estimate(
-            capcat.model("llama-3.1-8b"),
-            capcat.gpu("h100"),
-            1,
+            capcat.model(model),
+            capcat.gpu("h200"),
+            8,
             "fp8",
             100,
             100,
