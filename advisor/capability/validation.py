@@ -36,9 +36,8 @@ def split_of(row: PerfMeasurement) -> str:
 def source_of(row: PerfMeasurement) -> str:
     """The independent source a row comes from: its ``source_id`` or, failing that, the
     publisher read off the URL (GitHub owner/repo; MLPerf per submitter; else the host)."""
-    sid = getattr(row, "source_id", None)
-    if sid:
-        return str(sid)
+    if row.source_id:
+        return row.source_id
     url = urlparse(row.source or "")
     parts = [p for p in url.path.split("/") if p]
     if url.netloc == "github.com" and len(parts) >= 2:
@@ -58,9 +57,8 @@ def arrivals_of(row: PerfMeasurement) -> str:
     measured TTFT grows in proportion to N). Server (Poisson) and single-stream runs are
     steady.
     """
-    own = getattr(row, "arrivals", None)
-    if own in ("steady", "burst", "static"):
-        return str(own)
+    if row.arrivals in ("steady", "burst", "static"):
+        return row.arrivals
     scenario = (row.scenario or "").lower()
     if "static" in scenario:
         return "static"
@@ -72,10 +70,6 @@ def arrivals_of(row: PerfMeasurement) -> str:
 def regime_of(row: PerfMeasurement) -> str:
     """``low`` (at most 16 concurrent requests) or ``high`` (larger batches, offline)."""
     return "low" if row.concurrency is not None and row.concurrency <= 16 else "high"
-
-
-def vendor_of(catalog: Catalog, row: PerfMeasurement) -> str:
-    return catalog.gpu(row.gpu).vendor
 
 
 @dataclass(frozen=True)

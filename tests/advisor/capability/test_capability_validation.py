@@ -68,10 +68,15 @@ def test_sources_come_from_the_row_or_its_publisher() -> None:
     assert validation.source_of(dataclasses.replace(row, source="https://blog.example.com/p")) == (
         "blog.example.com"
     )
-    own = getattr(PerfMeasurement, "__dataclass_fields__", {})
-    if "source_id" in own:
-        tagged = dataclasses.replace(row, source_id="trtllm-docs")  # type: ignore[call-arg]
-        assert validation.source_of(tagged) == "trtllm-docs"
+    assert validation.source_of(dataclasses.replace(row, source_id="trtllm-docs")) == "trtllm-docs"
+
+
+def test_arrivals_come_from_the_row_or_its_scenario() -> None:
+    row = PerfMeasurement(source="s", as_of="2026-12-01", id="r", scenario="fixed-concurrency")
+    assert validation.arrivals_of(row) == "burst"
+    assert validation.arrivals_of(dataclasses.replace(row, arrivals="steady")) == "steady"
+    assert validation.arrivals_of(dataclasses.replace(row, scenario="static-batch")) == "static"
+    assert validation.arrivals_of(dataclasses.replace(row, scenario="server")) == "steady"
 
 
 def test_leave_one_source_out_never_fits_on_the_held_out_source(
