@@ -477,8 +477,12 @@ def _allreduce_time(dep: Deployments, tokens: F, cal: Calibration) -> F:
     """Tensor-parallel communication: two all-reduces of the activations per layer."""
     t = dep.n_gpus
     msg = tokens * dep.hidden * 2.0  # bf16 activations
-    ring = np.where(t > 1, 2.0 * (t - 1) / t * msg / (dep.link_bw * cal.link_efficiency), 0.0)
-    lat = np.where(t > 1, cal.allreduce_latency_us * 1e-6, 0.0)
+    # A group within one node rings over NVLink; a larger one over the scale-out fabric, whose
+    # latency adds to every all-reduce.
+    link = np.where(t > GPUS_PER_NODE, dep.a2a_bw, dep.link_bw)
+    ring = np.where(t > 1, 2.0 * (t - 1) / t * msg / (link * cal.link_efficiency), 0.0)
+    lat = cal.allreduce_latency_us * 1e-6 + np.where(t > GPUS_PER_NODE, dep.a2a_latency_s, 0.0)
+    lat = np.where(t > 1, lat, 0.0)
     out: F = 2.0 * dep.layers * (ring + lat)
     return out
 

@@ -382,3 +382,15 @@ def test_request_overhead_adds_to_time_to_first_token_only(capcat: Catalog) -> N
     z = serve(dep, wattn, 1000.0, 200.0, 4.0, slow)
     assert z["ttft_s"][0] - a["ttft_s"][0] == pytest.approx(0.030)
     assert z["tpot_s"][0] == a["tpot_s"][0]
+
+
+def test_tensor_parallel_across_nodes_all_reduces_over_the_fabric(capcat: Catalog) -> None:
+    from advisor.capability.model import _comm_time
+
+    tp16, _ = one(capcat, "llama-3.1-405b", "h100", 16, "fp8", Serving(fabric="infiniband"))
+    tokens = 64.0
+    # ring all-reduce of 64 x 16384 x 2 bytes over 50 GB/s, twice per layer, plus the
+    # inter-node latency (20 us) on each
+    ring = 2 * 15 / 16 * tokens * 16384 * 2.0 / 50e9
+    expected = 2 * 126 * (ring + 20e-6)
+    assert _comm_time(tp16, np.array([tokens]), CAL)[0] == pytest.approx(expected, rel=1e-9)
