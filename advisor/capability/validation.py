@@ -254,8 +254,9 @@ _GRID = {
 }
 
 
-def fit(catalog: Catalog, rows: Sequence[PerfMeasurement], rounds: int = 3) -> Calibration:
-    """Coordinate descent over the efficiency factors, on the given rows only.
+def fit(catalog: Catalog, rows: Sequence[PerfMeasurement], rounds: int = 6) -> Calibration:
+    """Coordinate descent over the efficiency factors, on the given rows only, until a round
+    changes nothing (at most ``rounds``).
 
     A factor the rows carry no information about (an engine or vendor absent from them) keeps
     its default: only a strictly lower loss moves a factor.
@@ -263,12 +264,15 @@ def fit(catalog: Catalog, rows: Sequence[PerfMeasurement], rounds: int = 3) -> C
     cal = Calibration()
     best = _loss(compare(catalog, rows, cal))
     for _ in range(rounds):
+        start = best
         for name, grid in _GRID.items():
             for value in grid:
                 trial = dataclasses.replace(cal, **{name: float(value)})
                 loss = _loss(compare(catalog, rows, trial))
                 if loss < best - 1e-9:
                     best, cal = loss, trial
+        if best >= start - 1e-9:
+            break  # a whole round changed nothing: converged
     return cal
 
 
@@ -292,7 +296,7 @@ def identified(catalog: Catalog, rows: Sequence[PerfMeasurement]) -> tuple[str, 
 
 
 def leave_one_source_out(
-    catalog: Catalog, rows: Sequence[PerfMeasurement], rounds: int = 3
+    catalog: Catalog, rows: Sequence[PerfMeasurement], rounds: int = 6
 ) -> list[Comparison]:
     """Cross-validation by source: fit on every other source, predict the held-out one.
 
