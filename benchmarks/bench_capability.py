@@ -3,8 +3,14 @@
 1. One `estimate(...)` in-process (goal: well under 1 ms), median over many calls.
 2. Sizing the whole catalog (every open model x GPU x {1, 2, 4, 8} GPUs x {bf16, fp8, fp4, int4})
    for one workload (goal: under 200 ms), cold (column grid built) and warm (grid cached).
-3. Validation: the serving model against every usable row of perf_measurements.yaml, with the
-   catalog's fitted calibration and with the uncalibrated defaults, per split and metric.
+3. Validation, headline: leave-one-source-out cross-validation. For every source (``source_id``
+   of perf_measurements.yaml) the efficiency factors are fitted on all OTHER sources and the
+   held-out source is predicted; median absolute error and the share within +-25 % are shown per
+   metric (throughput, TTFT, TPOT), per engine, per GPU vendor and per source, with the
+   in-sample figure (factors fitted on every row) beside it, and the number of fitted
+   parameters.
+4. Speculative decoding: each measured speculative row against its same-source twin without
+   speculation (measured speed-up) next to the model's speed-up with the default draft settings.
 
 Runs on a catalog built fresh from the bundled seeds in a temporary folder (the per-user catalog
 is not touched), or on ``--catalog PATH``:
@@ -24,7 +30,7 @@ from pathlib import Path
 
 from advisor.capability import sizing, validation
 from advisor.capability.estimate import estimate
-from advisor.capability.model import Calibration
+from advisor.capability.model import Calibration, Serving, engine_of
 from advisor.capability.sizing import SIZING_PRECISIONS, TP_SIZES, Workload, size_all
 from advisor.catalog.db import build_fresh
 from advisor.catalog.snapshot import Catalog, load_catalog
@@ -113,42 +119,98 @@ def bench_sizing(catalog: Catalog, cal: Calibration, repeats: int = 5) -> None:
         )
 
 
-def _print_summary(label: str, summary: dict[str, dict[str, float]]) -> None:
-    print(f"  {label}")
-    for split in ("calibration", "holdout", "all"):
-        parts = []
-        for metric in ("throughput", "latency"):
-            s = summary.get(f"{split}/{metric}")
-            if s is None:
-                parts.append(f"{metric:10}  (no rows)")
-            else:
-                parts.append(
-                    f"{metric:10} n={int(s['n']):3}  median APE {s['median_ape']:6.1f} %  "
-                    f"within +-25 % {s['within_25']:5.1f} %"
-                )
-        print(f"    {split:12} " + "   |   ".join(parts))
+def _print_table(
+    title: str,
+    by: str,
+    loso: list[validation.Comparison],
+    insample: list[validation.Comparison],
+) -> None:
+    held = validation.table(loso, by)
+    ins = validation.table(insample, by)
+    print(f"  -- {title} --")
+    print(f"    {'group':34} {'n':>4}  {'LOSO med':>9} {'+-25%':>6} {'bias':>7}   {'in-sample':>9}")
+    for key, s in held.items():
+        i = ins[key]
+        print(
+            f"    {key:34} {int(s['n']):4}  {s['median_ape']:8.1f}% {s['within_25']:5.0f}% "
+            f"{s['median_signed']:+6.0f}%   {i['median_ape']:8.1f}%"
+        )
 
 
 def bench_validation(catalog: Catalog, cal: Calibration) -> None:
-    print("== validation against published measurements ==")
+    print("== validation: leave-one-source-out cross-validation (headline) ==")
     rows, skipped = validation.usable_rows(catalog)
-    n_cal = sum(validation.split_of(r) == "calibration" for r in rows)
+    sources = sorted({validation.source_of(r) for r in rows})
     print(
-        f"  rows: {len(catalog.perf)} measured, {len(rows)} used "
-        f"({n_cal} calibration, {len(rows) - n_cal} holdout), {len(skipped)} skipped"
+        f"  rows: {len(catalog.perf)} measured, {len(rows)} used from {len(sources)} sources, "
+        f"{len(skipped)} skipped"
     )
     reasons: dict[str, int] = {}
     for _, reason in skipped:
         reasons[reason] = reasons.get(reason, 0) + 1
     for reason, count in sorted(reasons.items(), key=lambda kv: -kv[1]):
         print(f"    skipped {count:3}: {reason}")
-    _print_summary(
-        "fitted calibration (catalog)", validation.summarise(validation.compare(catalog, rows, cal))
+    t0 = time.perf_counter()
+    loso = validation.leave_one_source_out(catalog, rows)
+    fitted = validation.fit(catalog, rows)
+    insample = validation.compare(catalog, rows, fitted)
+    params = validation.identified(catalog, rows)
+    print(
+        f"  fitted parameters: {len(params)} ({', '.join(params)}); "
+        f"{len(sources)} folds in {time.perf_counter() - t0:.1f} s"
     )
-    _print_summary(
-        "uncalibrated baseline (Calibration() defaults)",
-        validation.summarise(validation.compare(catalog, rows, Calibration())),
+    print(
+        "  targets: LOSO median |error| <= 15 % throughput, <= 20 % TTFT/TPOT; "
+        ">= 70 % within +-25 %"
     )
+    _print_table("per metric", "", loso, insample)
+    _print_table("per engine", "engine", loso, insample)
+    _print_table("per GPU vendor", "vendor", loso, insample)
+    _print_table("per regime (low: concurrency <= 16)", "regime", loso, insample)
+    _print_table("per source (held out)", "source", loso, insample)
+    shipped = validation.compare(catalog, rows, cal)
+    summary = validation.table(shipped, "")
+    print(
+        "  the catalog's calibration.yaml on the same rows (in-sample): "
+        + ", ".join(f"{k} {v['median_ape']:.1f} %" for k, v in summary.items() if k != "all")
+    )
+
+
+def bench_speculative(catalog: Catalog, cal: Calibration) -> None:
+    """Measured speed-up of speculative rows over their same-source twins, and the model's."""
+    print("== speculative decoding: measured vs modelled speed-up (same source, same setup) ==")
+    spec = [r for r in catalog.perf if r.speculative and r.output_tokens_per_s]
+    if not spec:
+        print("  no speculative rows")
+        return
+    for r in spec:
+        twins = [
+            t
+            for t in catalog.perf
+            if not t.speculative
+            and t.output_tokens_per_s
+            and (t.model, t.gpu, t.gpu_count, t.precision, t.concurrency, t.scenario)
+            == (r.model, r.gpu, r.gpu_count, r.precision, r.concurrency, r.scenario)
+            and validation.source_of(t) == validation.source_of(r)
+            and engine_of(t.engine) == engine_of(r.engine)
+        ]
+        if not twins or r.input_tokens is None or r.output_tokens is None:
+            print(f"  {r.id}: no same-setup row without speculation")
+            continue
+        t = twins[0]
+        measured = (r.output_tokens_per_s or 0.0) / (t.output_tokens_per_s or 1.0)
+        model, gpu = catalog.model(r.model), catalog.gpu(r.gpu)
+        args = (model, gpu, r.gpu_count, r.precision, int(r.input_tokens), int(r.output_tokens))
+        eng = engine_of(r.engine)
+        plain = estimate(*args, r.concurrency, cal, serving=Serving(engine=eng))
+        drafted = estimate(
+            *args, r.concurrency, cal, serving=Serving(engine=eng, speculative="draft")
+        )
+        modelled = drafted.output_tokens_per_s.value / plain.output_tokens_per_s.value
+        print(
+            f"  {r.id:58} measured x{measured:4.2f}  model x{modelled:4.2f} "
+            f"(draft model, {cal.draft_tokens:.0f} tokens, acceptance {cal.draft_acceptance:.2f})"
+        )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -167,6 +229,7 @@ def main(argv: list[str] | None = None) -> int:
         bench_estimate(catalog, cal, args.calls)
         bench_sizing(catalog, cal)
         bench_validation(catalog, cal)
+        bench_speculative(catalog, cal)
     return 0
 
 

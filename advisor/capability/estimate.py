@@ -8,12 +8,22 @@ from dataclasses import dataclass
 import numpy as np
 
 from advisor.capability.model import (
+    ARRIVAL_CODES,
+    ARRIVALS,
+    DEFAULT_SERVING,
+    ENGINES,
+    FABRICS,
     GB,
     KV_BYTES,
+    MTP_MODELS,
     PRECISIONS,
+    SPECULATIVE,
     Calibration,
+    Serving,
     build_deployments,
+    default_kv_precision,
     serve,
+    weight_only,
 )
 from advisor.catalog.records import Gpu, OpenModel
 from advisor.errors import InputError, Problem
@@ -51,6 +61,8 @@ class Estimate:
     tpot_ms: Band
     tokens_per_s_per_user: float
     notes: tuple[str, ...] = ()
+    engine: str = "vllm"
+    speculative: str = "none"
 
     def as_dict(self) -> dict[str, object]:
         out: dict[str, object] = {
@@ -62,6 +74,8 @@ class Estimate:
             "input_tokens": self.input_tokens,
             "output_tokens": self.output_tokens,
             "concurrency": self.concurrency,
+            "engine": self.engine,
+            "speculative": self.speculative,
             "fits": self.fits,
             "max_concurrency": self.max_concurrency,
             "weights_gb": round(self.weights_gb, 3),
@@ -123,6 +137,36 @@ def validate_deployment(
     return problems
 
 
+def validate_serving(serving: Serving, model: OpenModel) -> list[Problem]:
+    """Check the serving options; every problem names its field."""
+    problems = []
+    if serving.engine not in ENGINES:
+        problems.append(Problem("engine", "error", f"must be one of {', '.join(ENGINES)}"))
+    if serving.arrivals not in ARRIVALS:
+        problems.append(Problem("arrivals", "error", f"must be one of {', '.join(ARRIVALS)}"))
+    if serving.fabric not in FABRICS:
+        problems.append(Problem("fabric", "error", f"must be one of {', '.join(FABRICS)}"))
+    if serving.speculative not in SPECULATIVE:
+        problems.append(Problem("speculative", "error", f"must be one of {', '.join(SPECULATIVE)}"))
+    elif serving.speculative == "mtp" and model.id not in MTP_MODELS:
+        problems.append(
+            Problem(
+                "speculative",
+                "error",
+                f"{model.id} has no multi-token-prediction head in the catalog; use draft",
+            )
+        )
+    if not 0.0 <= serving.spec_acceptance < 1.0:
+        problems.append(Problem("speculative", "error", "acceptance must be in [0, 1)"))
+    if not 0 <= serving.spec_tokens <= 16:
+        problems.append(Problem("speculative", "error", "draft tokens must be 0 to 16"))
+    if not 0.0 <= serving.prefix_cache_hit <= 1.0:
+        problems.append(Problem("prefix_cache_hit", "error", "must be between 0 and 1"))
+    if not 1 <= serving.chunk_tokens <= 1_000_000:
+        problems.append(Problem("chunk_tokens", "error", "must be between 1 and 1,000,000"))
+    return problems
+
+
 def estimate(
     model: OpenModel,
     gpu: Gpu,
@@ -133,6 +177,7 @@ def estimate(
     concurrency: int | None,
     cal: Calibration,
     kv_precision: str | None = None,
+    serving: Serving = DEFAULT_SERVING,
 ) -> Estimate:
     """Estimate memory fit and serving performance of one tensor-parallel deployment.
 
@@ -145,7 +190,9 @@ def estimate(
         output_tokens: Generated tokens per request.
         concurrency: Concurrent requests; None for the maximum-throughput point.
         cal: Calibrated efficiency factors.
-        kv_precision: KV-cache precision; default fp8 for fp8/fp4 weights, else bf16.
+        kv_precision: KV-cache precision; default fp8 for fp8/fp4 weights on GPUs with FP8
+            units, else bf16.
+        serving: Engine, arrivals, expert parallelism, prefix caching, speculative decoding.
 
     Returns:
         The estimate. A deployment that does not fit has ``fits`` False, the memory shortfall,
@@ -154,14 +201,28 @@ def estimate(
     Raises:
         InputError: naming each invalid field.
     """
-    kv_precision = kv_precision or ("fp8" if precision in ("fp8", "fp4") else "bf16")
+    kv_precision = kv_precision or default_kv_precision(gpu, precision)
     problems = validate_deployment(
         gpus, precision, kv_precision, input_tokens, output_tokens, concurrency, model
     )
+    problems += validate_serving(serving, model)
     if problems:
         raise InputError(*problems)
-    dep, window_attn = build_deployments([(model, gpu, gpus, precision, kv_precision)], cal)
-    res = serve(dep, window_attn, float(input_tokens), float(output_tokens), concurrency, cal)
+    dep, window_attn = build_deployments(
+        [(model, gpu, gpus, precision, kv_precision)], cal, serving
+    )
+    res = serve(
+        dep,
+        window_attn,
+        float(input_tokens),
+        float(output_tokens),
+        concurrency,
+        cal,
+        arrivals=ARRIVAL_CODES[serving.arrivals],
+        prefix_hit=serving.prefix_cache_hit,
+        chunk_tokens=float(serving.chunk_tokens),
+        chunked=1.0 if serving.chunked_prefill else 0.0,
+    )
     max_seqs = int(res["max_seqs"][0])
     free = float(res["free_for_kv_bytes"][0])
     per_seq = float(res["kv_bytes_per_seq"][0])
@@ -176,14 +237,25 @@ def estimate(
     if model.is_moe:
         notes.append("MoE: all experts held in memory, active parameters used for compute")
     if gpus > 1:
-        notes.append(f"tensor parallel over {gpus} GPUs ({gpu.interconnect or 'interconnect'})")
+        how = "expert parallel" if serving.expert_parallel and model.is_moe else "tensor parallel"
+        notes.append(f"{how} over {gpus} GPUs ({gpu.interconnect or 'interconnect'})")
+    if weight_only(gpu, precision) and precision in ("fp8", "fp4"):
+        notes.append(
+            f"{gpu.name} has no {precision.upper()} tensor cores: weights are read at "
+            f"{precision.upper()} and multiplied at BF16 (weight-only kernels)"
+        )
+    if serving.speculative != "none":
+        notes.append(
+            f"speculative decoding ({serving.speculative}): "
+            f"{float(dep.spec_tau[0]):.2f} tokens per verify step expected"
+        )
     zero = Band(0.0, 0.0, 0.0)
     if fits:
-        tput = _band(
-            float(res["output_tokens_per_s"][0]), cal.throughput_error_p10, cal.throughput_error_p90
-        )
-        ttft = _band(float(res["ttft_s"][0]) * 1e3, cal.latency_error_p10, cal.latency_error_p90)
-        tpot = _band(float(res["tpot_s"][0]) * 1e3, cal.latency_error_p10, cal.latency_error_p90)
+        regime = "low" if concurrency is not None and concurrency <= 16 else "high"
+        tput = _band(float(res["output_tokens_per_s"][0]), *cal.band("throughput", regime))
+        arrivals = "steady" if serving.arrivals == "steady" else "burst"
+        ttft = _band(float(res["ttft_s"][0]) * 1e3, *cal.band("ttft", arrivals))
+        tpot = _band(float(res["tpot_s"][0]) * 1e3, *cal.band("tpot"))
         per_user = 1000.0 / tpot.value
     else:
         tput, ttft, tpot, per_user = zero, zero, zero, 0.0
@@ -210,4 +282,6 @@ def estimate(
         tpot_ms=tpot,
         tokens_per_s_per_user=per_user,
         notes=tuple(notes),
+        engine=serving.engine,
+        speculative=serving.speculative,
     )

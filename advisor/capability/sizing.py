@@ -11,8 +11,10 @@ from typing import Any
 import numpy as np
 
 from advisor.capability.model import (
+    ENGINES,
     Calibration,
     Deployments,
+    Serving,
     build_deployments,
     serve,
 )
@@ -35,6 +37,8 @@ class Workload:
     ttft_ms_target: float | None = None
     tokens_per_s_per_user_target: float | None = None
     failover_replicas: int = 1  # spare replicas kept beyond peak (N+1 by default)
+    engine: str = "vllm"  # serving engine (model.ENGINES)
+    prefix_cache_hit: float = 0.0  # share of prompt tokens the prefix cache serves
 
     def problems(self) -> list[Problem]:
         out = []
@@ -54,6 +58,10 @@ class Workload:
             out.append(Problem("tokens_per_s_per_user_target", "error", "must be positive"))
         if not 0 <= self.failover_replicas <= 100:
             out.append(Problem("failover_replicas", "error", "must be between 0 and 100"))
+        if self.engine not in ENGINES:
+            out.append(Problem("engine", "error", f"must be one of {', '.join(ENGINES)}"))
+        if not 0.0 <= self.prefix_cache_hit <= 1.0:
+            out.append(Problem("prefix_cache_hit", "error", "must be between 0 and 1"))
         return out
 
 
@@ -74,6 +82,9 @@ class SizedDeployment:
     tpot_ms: float
     tokens_per_s_per_user: float
     meets_latency: bool
+    ttft_ms_p90: float = 0.0  # pessimistic end of the cross-validated error band
+    tpot_ms_p90: float = 0.0
+    engine: str = "vllm"
 
 
 @dataclass(frozen=True)
@@ -94,6 +105,7 @@ def _grid(
     precisions: tuple[str, ...],
     tp_sizes: tuple[int, ...],
     cal: Calibration,
+    engine: str = "vllm",
 ) -> _Grid:
     rows = tuple(
         (m, g, tp, p, "fp8" if p in ("fp8", "fp4") else "bf16")
@@ -102,7 +114,7 @@ def _grid(
         for tp in tp_sizes
         for p in precisions
     )
-    dep, wattn = build_deployments(rows, cal)
+    dep, wattn = build_deployments(rows, cal, Serving(engine=engine))
     k = len(_BATCHES)
     return _Grid(
         rows, dep, wattn, _repeat(dep, k), np.repeat(wattn, k), np.tile(_BATCHES, len(rows))
@@ -111,6 +123,18 @@ def _grid(
 
 def _repeat(dep: Deployments, k: int) -> Deployments:
     return Deployments(**{f.name: np.repeat(getattr(dep, f.name), k) for f in fields(dep)})
+
+
+def pessimistic(cal: Calibration, metric: str) -> float:
+    """Factor from a central latency estimate to the pessimistic end (P90) of its error band.
+
+    The band holds ln(measured / estimated) from leave-one-source-out cross-validation; a
+    band entirely below zero (the model overestimates) gives 1: never more optimistic than the
+    central estimate. Sizing serves steady (Poisson-like) peak traffic, so TTFT uses the band of
+    steady-arrival measurements.
+    """
+    regime = "steady" if metric == "ttft" else None
+    return math.exp(max(cal.band(metric, regime)[1], 0.0))
 
 
 def size_all(
@@ -125,7 +149,9 @@ def size_all(
 
     For each (model, GPU, GPUs per replica, precision) the largest batch whose TTFT and per-user
     speed meet the targets sets a replica's capacity; replicas cover the peak request rate plus
-    the failover spares.
+    the failover spares. A latency target is checked against the pessimistic end (P90) of the
+    model's cross-validated error band, so that it holds on measured systems, not only on the
+    central estimate; reported TTFT/TPOT stay central.
 
     Returns:
         One SizedDeployment per combination that fits (meets_latency False when no batch meets
@@ -134,7 +160,9 @@ def size_all(
     problems = workload.problems()
     if problems:
         raise InputError(*problems)
-    grid = _grid(tuple(models), tuple(gpus), tuple(precisions), tuple(tp_sizes), cal)
+    grid = _grid(
+        tuple(models), tuple(gpus), tuple(precisions), tuple(tp_sizes), cal, workload.engine
+    )
     n = len(grid.rows)
     if n == 0:
         return []
@@ -147,13 +175,15 @@ def size_all(
         workload.output_tokens,
         batch,
         cal,
+        prefix_hit=workload.prefix_cache_hit,
     )
     fits_batch = res["max_seqs"] >= batch
     ok = fits_batch.copy()
     if workload.ttft_ms_target is not None:
-        ok &= res["ttft_s"] * 1e3 <= workload.ttft_ms_target
+        ok &= res["ttft_s"] * 1e3 * pessimistic(cal, "ttft") <= workload.ttft_ms_target
     if workload.tokens_per_s_per_user_target is not None:
-        ok &= (1.0 / res["tpot_s"]) >= workload.tokens_per_s_per_user_target
+        slow = res["tpot_s"] * pessimistic(cal, "tpot")
+        ok &= (1.0 / slow) >= workload.tokens_per_s_per_user_target
     capacity = res["output_tokens_per_s"] / workload.output_tokens  # requests/s per replica
     cap_ok = np.where(ok, capacity, -1.0).reshape(n, k)
     best_idx = cap_ok.argmax(axis=1)
@@ -170,6 +200,7 @@ def size_all(
     # The 1e-9 slack in the replica count may leave capacity short by a rounding error;
     # utilisation is still at most 1.
     util = np.minimum(1.0, workload.requests_per_s / (replicas * cap))
+    ttft_p90, tpot_p90 = pessimistic(cal, "ttft"), pessimistic(cal, "tpot")
     out: list[SizedDeployment] = []
     for i, j, c, r, u, tt, tp_ms, met in zip(
         rows_i.tolist(),
@@ -198,6 +229,9 @@ def size_all(
                 tpot_ms=tp_ms,
                 tokens_per_s_per_user=1000.0 / tp_ms,
                 meets_latency=met,
+                ttft_ms_p90=tt * ttft_p90,
+                tpot_ms_p90=tp_ms * tpot_p90,
+                engine=workload.engine,
             )
         )
     return out

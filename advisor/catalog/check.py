@@ -163,6 +163,8 @@ def check_catalog(catalog: Catalog) -> dict[str, Any]:
             problems.append(f"measurement {perf.id}: unknown model {perf.model}")
         if perf.gpu not in gpu_ids:
             problems.append(f"measurement {perf.id}: unknown GPU {perf.gpu}")
+        if perf.arrivals not in (None, "burst", "steady", "static"):
+            problems.append(f"measurement {perf.id}: arrivals must be burst, steady or static")
     for group, records in catalog.seed_groups().items():
         for r in records:
             if not r.source or not r.as_of:

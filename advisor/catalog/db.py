@@ -107,6 +107,23 @@ def m003_hosted_api_models(db: sqlite_utils.Database) -> None:
             table.add_column(name, kind)  # type: ignore[union-attr]
 
 
+def _add_perf_column(db: sqlite_utils.Database, name: str) -> None:
+    # For catalogs built before the perf seed kind had this field (fresh ones get it at creation).
+    table = db[SEED_KINDS["perf"].table]
+    if name not in table.columns_dict:
+        table.add_column(name, str)  # type: ignore[union-attr]
+
+
+@migrations()
+def m004_perf_source_id(db: sqlite_utils.Database) -> None:
+    _add_perf_column(db, "source_id")
+
+
+@migrations()
+def m005_perf_arrivals(db: sqlite_utils.Database) -> None:
+    _add_perf_column(db, "arrivals")
+
+
 REQUIRED_TABLES = {
     *(k.table for k in SEED_KINDS.values()),
     "api_models",

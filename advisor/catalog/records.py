@@ -165,6 +165,8 @@ class PerfMeasurement(Sourced):
     tpot_ms: float | None = None
     speculative: bool = False
     split: str | None = None
+    source_id: str | None = None  # independent publisher/suite, for leave-one-source-out validation
+    arrivals: str | None = None  # burst | steady | static: how requests reached the engine
 
 
 @dataclass(frozen=True)

@@ -256,6 +256,8 @@ SEED_KINDS: dict[str, SeedKind] = {
                 "tpot_ms": (NUM, False),
                 "speculative": (BOOL, False),
                 "split": (STR, False),
+                "source_id": (STR, False),
+                "arrivals": (STR, False),
             },
         ),
         SeedKind(

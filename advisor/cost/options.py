@@ -419,6 +419,8 @@ def _sizing_workload(ctx: Context, share: float, model: OpenModel) -> SizingWork
         ttft_ms_target=w.ttft_ms_target,
         tokens_per_s_per_user_target=w.tokens_per_s_per_user_target,
         failover_replicas=ctx.scenario.preferences.failover_replicas,
+        engine=ctx.scenario.preferences.engine,
+        prefix_cache_hit=w.cached_input_share,
     )
 
 

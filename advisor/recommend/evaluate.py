@@ -227,6 +227,9 @@ def _view(
             kv_cache_gb_per_sequence=memory[1],
             memory_usable_gb=memory[2],
             max_sequences=memory[3],
+            ttft_ms_p90=s.ttft_ms_p90,
+            tpot_ms_p90=s.tpot_ms_p90,
+            engine=s.engine,
         )
     routes = tuple(
         RouteView(

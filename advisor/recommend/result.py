@@ -52,6 +52,9 @@ class CapacityView:
     kv_cache_gb_per_sequence: float = 0.0  # for one request's input + output tokens
     memory_usable_gb: float = 0.0  # GPU memory of one replica the engine may use
     max_sequences: int = 0  # sequences of that length that fit in one replica
+    ttft_ms_p90: float = 0.0  # pessimistic end of the serving model's error band
+    tpot_ms_p90: float = 0.0
+    engine: str = "vllm"
 
 
 @dataclass(frozen=True)

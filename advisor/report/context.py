@@ -603,6 +603,8 @@ def _capacity(ev: Evaluation, scenario: Scenario) -> tuple[dict[str, Any], ...]:
                 "total": num(c.total_gpus),
                 "utilisation": pct(c.utilisation),
                 "ttft": ms(c.ttft_ms),
+                "ttft_p90": ms(c.ttft_ms_p90),
+                "engine": c.engine,
                 "ttft_ok": ttft_ok,
                 "speed": f"{num(c.tokens_per_s_per_user, 1)}/s",
                 "speed_ok": speed_ok,

@@ -14,6 +14,7 @@ SENSITIVITY = ("public", "internal", "confidential", "restricted")
 RESIDENCY = ("any", "us", "eu", "on_premises")
 PRECISION_CHOICES = ("bf16", "fp8", "int8", "int4", "fp4")
 RENTAL_TERMS = ("on_demand", "reserved", "spot")
+ENGINE_CHOICES = ("vllm", "sglang", "trtllm", "tgi", "lmdeploy")  # capability.model.ENGINES
 
 
 @dataclass(frozen=True)
@@ -103,6 +104,7 @@ class Preferences:
     discount_rate_per_year: float | None = None  # cost of capital for the NPV; None = catalog
     include_deprecated_api_models: bool = False
     failover_replicas: int = 1
+    engine: str = "vllm"  # serving engine for self-hosted builds (older files: vllm)
     monte_carlo_draws: int = 10_000
     seed: int = 20261129
 

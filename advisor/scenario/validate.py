@@ -11,6 +11,7 @@ from advisor.bounds import text_problem
 from advisor.catalog.snapshot import Catalog
 from advisor.errors import NotFoundError, Problem
 from advisor.scenario.model import (
+    ENGINE_CHOICES,
     PRECISION_CHOICES,
     RENTAL_TERMS,
     RESIDENCY,
@@ -295,6 +296,10 @@ def validate(scenario: Scenario, catalog: Catalog | None = None) -> list[Problem
     _range(p, "preferences.horizon_months", pr.horizon_months, 1, 120)
     if pr.currency != "USD":
         p.append(Problem("preferences.currency", "error", "only USD is supported for now"))
+    if pr.engine not in ENGINE_CHOICES:
+        p.append(
+            Problem("preferences.engine", "error", f"must be one of {', '.join(ENGINE_CHOICES)}")
+        )
     if not pr.precisions:
         p.append(Problem("preferences.precisions", "error", "accept at least one precision"))
     for i, prec in enumerate(pr.precisions):

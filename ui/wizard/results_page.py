@@ -158,7 +158,9 @@ class ResultsPage(QWizardPage):
         if c is not None:
             bits.append(
                 f"Serving: {c.replicas} replica(s) × {c.gpus_per_replica} GPU(s), {c.precision}, "
-                f"first token {ms(c.ttft_ms)}, {c.tokens_per_s_per_user:,.0f} tokens/s per user"
+                f"first token {ms(c.ttft_ms)} (P90 {ms(c.ttft_ms_p90)}), "
+                f"{c.tokens_per_s_per_user:,.0f} tokens/s per user "
+                f"(P90 {1000.0 / c.tpot_ms_p90 if c.tpot_ms_p90 else 0:,.0f}), {c.engine}"
             )
         if o.risks:
             bits.append("Risks: " + escape("; ".join(o.risks)))

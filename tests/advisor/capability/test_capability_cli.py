@@ -140,6 +140,11 @@ def test_aliases_and_case(capsys: pytest.CaptureFixture[str]) -> None:
         (("--concurrency", "0"), "concurrency"),
         (("--concurrency", "many"), "concurrency"),
         (("--kv-precision", "int4"), "kv_precision"),
+        (("--engine", "ollama"), "--engine"),
+        (("--speculative", "eagle"), "--speculative"),
+        (("--speculative", "draft:1.5"), "--speculative"),
+        (("--speculative", "mtp"), "speculative"),  # Llama 3.1 70B has no MTP head
+        (("--prefix-cache-hit", "2"), "prefix_cache_hit"),
     ],
 )
 def test_bad_flags_exit_2_with_one_line(
@@ -214,3 +219,36 @@ def test_every_model_on_every_gpu(
         assert data["max_concurrency"] == 0
         assert data["memory_shortfall_gb"] > 0
         assert data["output_tokens_per_s"] == 0.0
+
+
+@pytest.mark.parametrize("engine", ["vllm", "sglang", "trtllm", "tgi", "lmdeploy"])
+def test_engine_flag_is_accepted_and_reported(
+    capsys: pytest.CaptureFixture[str], engine: str
+) -> None:
+    data = run_json(capsys, *base(), "--concurrency", "16", "--engine", engine)
+    assert data["engine"] == engine
+
+
+def test_engine_efficiency_from_the_calibration_changes_the_estimate(
+    capsys: pytest.CaptureFixture[str], capcal: Calibration
+) -> None:
+    vllm = run_json(capsys, *base(), "--concurrency", "16")
+    trt = run_json(capsys, *base(), "--concurrency", "16", "--engine", "trtllm")
+    if capcal.engine_trtllm == 1.0:
+        assert trt["output_tokens_per_s"] == vllm["output_tokens_per_s"]
+    else:
+        faster = capcal.engine_trtllm > 1.0
+        assert (trt["output_tokens_per_s"] > vllm["output_tokens_per_s"]) == faster
+
+
+def test_speculative_flags(capsys: pytest.CaptureFixture[str]) -> None:
+    r1 = ["--model", "deepseek-r1", "--gpu", "h200", "--gpus", "8", "--precision", "fp8"]
+    lengths = ["--input", "1000", "--output", "1000", "--concurrency", "1"]
+    plain = run_json(capsys, *r1, *lengths)
+    mtp = run_json(capsys, *r1, *lengths, "--speculative", "mtp")
+    assert mtp["speculative"] == "mtp"
+    assert mtp["tpot_ms"] < plain["tpot_ms"]
+    draft = run_json(capsys, *base(), "--concurrency", "1", "--speculative", "draft:0.8:4")
+    none = run_json(capsys, *base(), "--concurrency", "1")
+    assert draft["tpot_ms"] < none["tpot_ms"]
+    assert any("3.36 tokens per verify step" in n for n in draft["notes"])  # (1-.8^5)/.2

@@ -210,25 +210,41 @@ def test_slower_vendor_stack_is_slower(capcat: Catalog) -> None:
 # --- uncertainty bands -----------------------------------------------------------------------
 
 
-def test_bands_from_calibration_errors(capcat: Catalog) -> None:
+def test_bands_come_from_the_metric_and_regime_errors(capcat: Catalog) -> None:
     cal = Calibration(
-        throughput_error_p10=-0.2,
-        throughput_error_p90=0.1,
-        latency_error_p10=-0.05,
-        latency_error_p90=0.3,
+        throughput_low_error_p10=-0.2,
+        throughput_low_error_p90=0.1,
+        throughput_high_error_p10=-0.6,
+        throughput_high_error_p90=0.6,
+        ttft_steady_error_p10=-0.05,
+        ttft_steady_error_p90=0.3,
+        tpot_error_p10=-0.1,
+        tpot_error_p90=0.2,
     )
     est = estimate(capcat.model("llama-3.1-8b"), capcat.gpu("h100"), 1, "fp8", 1000, 300, 8, cal)
     t = est.output_tokens_per_s
+    # concurrency 8 is the low-concurrency regime
     assert (t.low, t.high) == pytest.approx((t.value * np.exp(-0.2), t.value * np.exp(0.1)))
-    for band in (est.ttft_ms, est.tpot_ms):
-        assert (band.low, band.high) == pytest.approx(
-            (band.value * np.exp(-0.05), band.value * np.exp(0.3))
-        )
+    b = est.ttft_ms
+    assert (b.low, b.high) == pytest.approx((b.value * np.exp(-0.05), b.value * np.exp(0.3)))
+    b = est.tpot_ms
+    assert (b.low, b.high) == pytest.approx((b.value * np.exp(-0.1), b.value * np.exp(0.2)))
+    busy = estimate(capcat.model("llama-3.1-8b"), capcat.gpu("h100"), 1, "fp8", 1000, 300, 64, cal)
+    t = busy.output_tokens_per_s
+    assert (t.low, t.high) == pytest.approx((t.value * np.exp(-0.6), t.value * np.exp(0.6)))
 
 
 def test_bands_contain_the_value_even_when_errors_are_one_sided(capcat: Catalog) -> None:
-    cal = Calibration(throughput_error_p10=0.1, throughput_error_p90=0.4)
-    cal = Calibration(**{**cal.__dict__, "latency_error_p10": -0.4, "latency_error_p90": -0.1})
+    cal = Calibration(throughput_low_error_p10=0.1, throughput_low_error_p90=0.4)
+    cal = Calibration(
+        **{
+            **cal.__dict__,
+            "ttft_steady_error_p10": -0.4,
+            "ttft_steady_error_p90": -0.1,
+            "tpot_error_p10": -0.4,
+            "tpot_error_p90": -0.1,
+        }
+    )
     est = estimate(capcat.model("llama-3.1-8b"), capcat.gpu("h100"), 1, "fp8", 1000, 300, 8, cal)
     for band in (est.output_tokens_per_s, est.ttft_ms, est.tpot_ms):
         assert band.low <= band.value <= band.high

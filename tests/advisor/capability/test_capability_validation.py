@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 
+import numpy as np
 import pytest
 
 from advisor.capability import validation
@@ -52,3 +53,84 @@ def test_ape_and_log_ratio() -> None:
     assert c.log_ratio == pytest.approx(0.22314355)
     summary = validation.summarise([c, dataclasses.replace(c, estimated=150.0)])
     assert summary["holdout/latency"] == {"n": 2.0, "median_ape": 35.0, "within_25": 50.0}
+
+
+def test_sources_come_from_the_row_or_its_publisher() -> None:
+    row = PerfMeasurement(
+        source="https://github.com/NVIDIA/TensorRT-LLM/blob/x/perf.md", as_of="2026-12-01", id="r"
+    )
+    assert validation.source_of(row) == "nvidia/tensorrt-llm"
+    mlperf = dataclasses.replace(
+        row,
+        source="https://github.com/mlcommons/inference_results_v4.1/blob/main/closed/AMD/results/x",
+    )
+    assert validation.source_of(mlperf) == "mlperf-amd"
+    assert validation.source_of(dataclasses.replace(row, source="https://blog.example.com/p")) == (
+        "blog.example.com"
+    )
+    assert validation.source_of(dataclasses.replace(row, source_id="trtllm-docs")) == "trtllm-docs"
+
+
+def test_arrivals_come_from_the_row_or_its_scenario() -> None:
+    row = PerfMeasurement(source="s", as_of="2026-12-01", id="r", scenario="fixed-concurrency")
+    assert validation.arrivals_of(row) == "burst"
+    assert validation.arrivals_of(dataclasses.replace(row, arrivals="steady")) == "steady"
+    assert validation.arrivals_of(dataclasses.replace(row, scenario="static-batch")) == "static"
+    assert validation.arrivals_of(dataclasses.replace(row, scenario="server")) == "steady"
+
+
+def test_leave_one_source_out_never_fits_on_the_held_out_source(
+    capcat: Catalog, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rows, _ = validation.usable_rows(capcat)
+    rows = [r for r in rows if validation.source_of(r) in _three_sources(rows)]
+    seen: list[set[str]] = []
+    real_fit = validation.fit
+
+    def spy(catalog: Catalog, train: list[PerfMeasurement], rounds: int = 3) -> Calibration:
+        seen.append({validation.source_of(r) for r in train})
+        return real_fit(catalog, train, rounds=1)
+
+    monkeypatch.setattr(validation, "fit", spy)
+    comps = validation.leave_one_source_out(capcat, rows)
+    assert {c.row for c in comps} == {r.id for r in rows}
+    assert len(seen) == 3
+    for c in comps:
+        # the fold that predicted this row was fitted without its source
+        assert any(c.source not in s for s in seen)
+    assert all(len(s) == 2 for s in seen)
+
+
+def _three_sources(rows: list[PerfMeasurement]) -> set[str]:
+    counts: dict[str, int] = {}
+    for r in rows:
+        counts[validation.source_of(r)] = counts.get(validation.source_of(r), 0) + 1
+    return set(sorted(counts, key=lambda k: -counts[k])[:3])
+
+
+def test_error_bands_are_residual_quantiles_per_metric_and_regime() -> None:
+    def comp(name: str, measured: float, regime: str = "high") -> validation.Comparison:
+        metric = "throughput" if name == "output_tokens_per_s" else "latency"
+        return validation.Comparison("r", "", metric, name, measured, 100.0, regime=regime)
+
+    comps = [comp("ttft_ms", m) for m in (50.0, 100.0, 200.0, 400.0)]
+    comps += [comp("output_tokens_per_s", m, "low") for m in (80.0, 90.0, 100.0)]
+    bands = validation.error_bands(comps)
+    logs = np.log(np.array([0.5, 1.0, 2.0, 4.0]))
+    assert bands["ttft_error_p10"] == pytest.approx(np.percentile(logs, 10))
+    assert bands["ttft_error_p90"] == pytest.approx(np.percentile(logs, 90))
+    assert "throughput_low_error_p10" in bands and "throughput_high_error_p10" not in bands
+    assert "tpot_error_p10" not in bands  # no residuals, no band
+    assert bands["ttft_steady_error_p90"] == bands["ttft_error_p90"]  # all steady here
+
+
+def test_identified_parameters_need_rows_of_their_engine_and_vendor(capcat: Catalog) -> None:
+    rows, _ = validation.usable_rows(capcat)
+    nvidia_vllm = [
+        r
+        for r in rows
+        if capcat.gpu(r.gpu).vendor == "nvidia" and validation.engine_of(r.engine) == "vllm"
+    ]
+    names = validation.identified(capcat, nvidia_vllm)
+    assert "vendor_amd" not in names and "engine_trtllm" not in names
+    assert "bw_efficiency" in names

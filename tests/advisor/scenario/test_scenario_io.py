@@ -174,3 +174,25 @@ def test_an_unknown_role_lists_the_roles_the_catalog_has(catalog):
     (problem,) = validate(scenario, catalog)
     assert problem.field == "team.roles[0].role"
     assert "ml_engineer" in problem.message and "sre" in problem.message
+
+
+def test_the_scenario_carries_the_serving_engine(tmp_path: Path):
+    assert Scenario().preferences.engine == "vllm"
+    path = tmp_path / "s.json"
+    s = Scenario(preferences=dataclasses.replace(Scenario().preferences, engine="sglang"))
+    save_scenario(s, path)
+    assert load_scenario(path).preferences.engine == "sglang"
+
+
+def test_files_without_an_engine_open_unchanged_with_vllm():
+    for path in EXAMPLES:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        assert "engine" not in data.get("preferences", {})
+        assert scenario_from_dict(data).preferences.engine == "vllm"
+
+
+def test_an_unknown_engine_is_an_error_naming_the_field():
+    s = Scenario(preferences=dataclasses.replace(Scenario().preferences, engine="ollama"))
+    problems = [p for p in validate(s) if p.severity == "error"]
+    assert [p.field for p in problems] == ["preferences.engine"]
+    assert "vllm" in problems[0].message
