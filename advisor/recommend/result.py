@@ -6,6 +6,9 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from advisor.constraints.exclusion import Exclusion
+from advisor.cost.risk import Risk
+
 CENT = Decimal("0.01")
 
 
@@ -174,6 +177,8 @@ class Evaluation:
     warnings: tuple[str, ...]
     catalog_as_of: str
     genai_prices_version: str
+    exclusions: tuple[Exclusion, ...] = ()  # what the deployability rules left out, and why
+    risk_register: tuple[Risk, ...] = ()  # structured risks of the allowed options
 
     def to_json(self) -> dict[str, Any]:
         """The CLI's JSON contract (decimal strings for money)."""

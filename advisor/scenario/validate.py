@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from advisor.catalog.snapshot import Catalog
 from advisor.errors import NotFoundError, Problem
+from advisor.scenario.defaults import deployability_problems
 from advisor.scenario.model import (
     PRECISION_CHOICES,
     RENTAL_TERMS,
@@ -103,6 +104,7 @@ def validate(scenario: Scenario, catalog: Catalog | None = None) -> list[Problem
         p.append(
             Problem("workload.data_residency", "error", f"must be one of {', '.join(RESIDENCY)}")
         )
+    p += deployability_problems(scenario)
 
     team = scenario.team
     if not team.roles:
