@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from advisor.report import charts
+from advisor.report import charts, deployability
 from advisor.report.format import (
     ms,
     multiple,
@@ -134,6 +134,8 @@ class ReportContext:
     inputs: tuple[dict[str, Any], ...]
     sources: tuple[dict[str, str], ...]
     charts: dict[str, str] = field(default_factory=dict)
+    risk_register: tuple[dict[str, Any], ...] = ()
+    exclusions: tuple[dict[str, Any], ...] = ()
 
     def as_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -1063,4 +1065,6 @@ def build_context(
         inputs=_inputs(ev),
         sources=_sources(ev),
         charts=_charts(ev, runner, other if other is not runner else None),
+        risk_register=deployability.risk_register_rows(ev),
+        exclusions=deployability.exclusion_groups(ev),
     )
