@@ -43,7 +43,9 @@ def check_deployability(catalog: Catalog) -> tuple[list[str], list[str], dict[st
         if not ids:
             problems.append(f"open model {m.id}: no licence record in model_licences.yaml")
         elif len(ids) > 1:
-            problems.append(f"open model {m.id}: in more than one licence record ({', '.join(ids)})")
+            problems.append(
+                f"open model {m.id}: in more than one licence record ({', '.join(ids)})"
+            )
     for mid in sorted(set(covered) - model_ids):
         problems.append(f"licence record names unknown open model {mid}")
     classes = {c.id: c for c in catalog.gpu_classes}
@@ -70,10 +72,14 @@ def check_deployability(catalog: Catalog) -> tuple[list[str], list[str], dict[st
             problems.append(
                 f"endpoint {e.id}: host_class must be one of {', '.join(HOST_CLASSES_API)}"
             )
-    for rec in (*catalog.endpoints, *catalog.hosting):
-        bad = [c for c in rec.certifications if c not in CERTIFICATIONS]
+    certified: list[tuple[str, tuple[str, ...]]] = [
+        *((e.id, e.certifications) for e in catalog.endpoints),
+        *((h.id, h.certifications) for h in catalog.hosting),
+    ]
+    for rid, certs in certified:
+        bad = [c for c in certs if c not in CERTIFICATIONS]
         if bad:
-            problems.append(f"{rec.id}: unknown certification {', '.join(bad)}")
+            problems.append(f"{rid}: unknown certification {', '.join(bad)}")
     scored_providers = {s.model[4:].split("/")[0] for s in catalog.scores if s.model[:4] == "api:"}
     with_endpoint = {e.provider for e in catalog.endpoints}
     for p in sorted(scored_providers - with_endpoint):

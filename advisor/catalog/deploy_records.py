@@ -1,4 +1,4 @@
-"""Catalog records about deployability: endpoints, hosting, GPU classes, licences, limits, lead times."""
+"""Deployability records: API endpoints, hosting, GPU classes, licences, rate limits, lead times."""
 
 from __future__ import annotations
 

@@ -15,7 +15,7 @@ from advisor.catalog.deploy_records import (
     GpuClass,
     ModelLicence,
 )
-from advisor.catalog.records import ApiModel, CloudOffer, Gpu, OpenModel
+from advisor.catalog.records import ApiModel, CloudOffer, OpenModel
 from advisor.catalog.snapshot import Catalog, with_records
 from advisor.constraints.exclusion import Exclusion, ExclusionRule
 from advisor.constraints.ratelimits import needed_tier, peak_load
@@ -32,7 +32,13 @@ HOST_CLASS_LABELS = {
     "cloud_tenancy": "your own cloud account",
     "inference_host": "a third-party inference host",
 }
-JURISDICTION_LABELS = {"eu": "the EU", "uk": "the UK", "us": "the US", "cn": "China", GLOBAL: "anywhere"}
+JURISDICTION_LABELS = {
+    "eu": "the EU",
+    "uk": "the UK",
+    "us": "the US",
+    "cn": "China",
+    GLOBAL: "anywhere",
+}
 
 
 def where(codes: tuple[str, ...]) -> str:
@@ -111,9 +117,7 @@ def _api_scope(scenario: Scenario, catalog: Catalog) -> list[ApiModel]:
     scored = {s.model[4:] for s in catalog.scores if s.model.startswith("api:")}
     allowed = set(scenario.preferences.api_providers)
     return [
-        m
-        for m in catalog.api_models
-        if m.id in scored and (not allowed or m.provider in allowed)
+        m for m in catalog.api_models if m.id in scored and (not allowed or m.provider in allowed)
     ]
 
 
@@ -201,9 +205,15 @@ def _check_offer(
         return None
     if residency in ("eu", "uk", "us") and residency not in hosting.jurisdictions:
         if GLOBAL in hosting.jurisdictions:
-            why = f"the price is for region '{offer.region}', a pool not pinned to {where((residency,))}"
+            why = (
+                f"the price is for region '{offer.region}', a pool not pinned to "
+                f"{where((residency,))}"
+            )
         else:
-            why = f"runs in {where(hosting.jurisdictions)} ({offer.region}), not {where((residency,))}"
+            why = (
+                f"runs in {where(hosting.jurisdictions)} ({offer.region}), "
+                f"not {where((residency,))}"
+            )
         return Exclusion(
             "cloud_offer", offer.id, name, ExclusionRule.RESIDENCY, why, hosting.source
         )
@@ -220,7 +230,9 @@ def _check_offer(
     return None
 
 
-def _check_model(scenario: Scenario, model: OpenModel, lic: ModelLicence | None) -> Exclusion | None:
+def _check_model(
+    scenario: Scenario, model: OpenModel, lic: ModelLicence | None
+) -> Exclusion | None:
     if lic is None:
         return None
     w = scenario.workload
@@ -341,24 +353,24 @@ def apply_constraints(scenario: Scenario, catalog: Catalog) -> DeployPlan:
 
     licences: dict[str, ModelLicence] = {}
     dropped_models: set[str] = set()
-    for m in catalog.models:
-        lic = licence_for(catalog, m.id)
+    for model in catalog.models:
+        lic = licence_for(catalog, model.id)
         if lic is not None:
-            licences[m.id] = lic
-        exc = _check_model(scenario, m, lic)
+            licences[model.id] = lic
+        exc = _check_model(scenario, model, lic)
         if exc is not None:
             exclusions.append(exc)
-            dropped_models.add(m.id)
+            dropped_models.add(model.id)
 
     owned = []
-    for o in hw.owned:
-        gid = catalog.gpu(o.gpu).id
+    for mine in hw.owned:
+        gid = catalog.gpu(mine.gpu).id
         if gid in dropped_gpus:
             exclusions.append(
                 Exclusion(
                     "owned_gpus",
                     gid,
-                    f"your {o.count} x {gpu_name.get(gid, gid)}",
+                    f"your {mine.count} x {gpu_name.get(gid, gid)}",
                     ExclusionRule.HARDWARE_LICENCE,
                     "consumer cards you own may not serve from a data centre under their driver "
                     "licence; set hardware.deployment to workstation or accept the risk",
@@ -366,22 +378,26 @@ def apply_constraints(scenario: Scenario, catalog: Catalog) -> DeployPlan:
                 )
             )
             warnings.append(
-                f"Your {o.count} x {gpu_name.get(gid, gid)} are left out: consumer cards may not "
-                "serve from a data centre under their driver licence."
+                f"Your {mine.count} x {gpu_name.get(gid, gid)} are left out: consumer cards may "
+                "not serve from a data centre under their driver licence."
             )
         else:
-            owned.append(o)
+            owned.append(mine)
 
-    counts = {
-        "API models": len(dropped_api),
-        "cloud offers": len(dropped_offers),
-        "GPUs": len(dropped_gpus),
-        "open models": len(dropped_models),
-    }
-    if any(counts.values()):
-        listed = ", ".join(f"{n} {what}" for what, n in counts.items() if n)
+    kinds = (
+        ("api_model", "API model"),
+        ("cloud_offer", "cloud offer"),
+        ("gpu", "GPU"),
+        ("open_model", "open model"),
+    )
+    listed = []
+    for kind, word in kinds:
+        n = sum(1 for x in exclusions if x.kind == kind)
+        if n:
+            listed.append(f"{n} {word}{'' if n == 1 else 's'}")
+    if listed:
         warnings.append(
-            f"The scenario's residency, data and licence rules left out {listed}; "
+            f"The scenario's residency, data and licence rules left out {', '.join(listed)}; "
             "the exclusions list says which and why."
         )
     filtered = with_records(

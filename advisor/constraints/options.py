@@ -1,4 +1,4 @@
-"""Add the terms that apply to each built option; rule out options a rate limit breaks; warn on drops."""
+"""Terms that apply to each option, options a rate limit rules out, and warnings on drops."""
 
 from __future__ import annotations
 
@@ -46,9 +46,7 @@ def api_needs(plan: DeployPlan, opt: Option) -> list[tuple[str, str, TierNeed]]:
 def lead_time_for(plan: DeployPlan, gpu_id: str, how: str) -> LeadTime | None:
     cls = plan.gpu_classes.get(gpu_id)
     klass = cls.deployment_class if cls else "datacentre"
-    return next(
-        (t for t in plan.source.lead_times if t.applies_to == klass and t.how == how), None
-    )
+    return next((t for t in plan.source.lead_times if t.applies_to == klass and t.how == how), None)
 
 
 def _licence_note(plan: DeployPlan, model_id: str) -> str | None:
@@ -125,7 +123,8 @@ def annotate_options(
             if h is not None:
                 notes.append(
                     f"{opt.offer.provider} {opt.offer.region or ''}: runs in "
-                    f"{where(h.jurisdictions)} on {HOST_CLASS_LABELS.get(h.host_class, h.host_class)}"
+                    f"{where(h.jurisdictions)} on "
+                    f"{HOST_CLASS_LABELS.get(h.host_class, h.host_class)}"
                 )
         if opt.purchased_gpus and opt.gpu is not None:
             lt = lead_time_for(plan, opt.gpu.id, "purchase")
@@ -142,7 +141,9 @@ def annotate_options(
                     )
                 notes.append(text)
         out.append(
-            replace(opt, notes=tuple(dict.fromkeys(notes)), allowed=allowed, not_allowed_reason=reason)
+            replace(
+                opt, notes=tuple(dict.fromkeys(notes)), allowed=allowed, not_allowed_reason=reason
+            )
         )
     return out, ruled_out
 
@@ -208,9 +209,12 @@ def dropped_input_warnings(
     out = []
     for path in scenario.defaulted:
         value = default_value(path)
-        shown = f"{value:,g}" if isinstance(value, float | int) else repr(value)
-        if path in ("workload.tasks", "team.roles"):
-            shown = "the default list"
+        if isinstance(value, tuple):
+            shown = "list"  # tasks, roles: a list is not worth spelling out here
+        elif isinstance(value, float | int):
+            shown = f"{value:,g}"
+        else:
+            shown = repr(value)
         out.append(f"{path} is not in the scenario file: evaluated with the default {shown}.")
     if ctx.scenario.hardware.owned and not any(o.owned_gpus_used for o in options):
         out += _owned_shortfall(ctx)

@@ -229,7 +229,8 @@ def _hardware_risks(reg: _Register, plan: DeployPlan, opt: Option) -> None:
             reg.add(
                 opt.name,
                 RiskCategory.SECURITY,
-                f"{provider} runs this offer on {HOST_CLASS_LABELS.get(h.host_class, h.host_class)}",
+                f"{provider} runs this offer on "
+                f"{HOST_CLASS_LABELS.get(h.host_class, h.host_class)}",
                 "Review the provider's security terms and the hosts' certifications; prefer "
                 "first-party data centres for sensitive data.",
                 Level.MEDIUM,

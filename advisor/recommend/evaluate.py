@@ -13,6 +13,14 @@ from advisor.capability.estimate import estimate
 from advisor.capability.model import Calibration
 from advisor.catalog.records import ApiModel
 from advisor.catalog.snapshot import Catalog
+from advisor.constraints import (
+    DeployPlan,
+    Exclusion,
+    annotate_options,
+    apply_constraints,
+    dropped_input_warnings,
+    risk_register,
+)
 from advisor.cost import inputs as cost_inputs
 from advisor.cost.options import (
     COMPONENT_LABELS,
@@ -28,14 +36,6 @@ from advisor.cost.options import (
     cheapest_api_routes,
     is_reasoning_api,
     open_candidates,
-)
-from advisor.constraints import (
-    DeployPlan,
-    Exclusion,
-    annotate_options,
-    apply_constraints,
-    dropped_input_warnings,
-    risk_register,
 )
 from advisor.errors import InputError, Problem
 from advisor.recommend.result import (

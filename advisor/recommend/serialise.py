@@ -57,9 +57,7 @@ def evaluation_to_json(ev: Evaluation) -> dict[str, Any]:
         "inputs": _plain(ev.inputs),
         "sources": [{"what": w, "source": s, "as_of": a} for w, s, a in ev.sources],
         "warnings": list(ev.warnings),
-        "exclusions": [
-            {**_plain(x), "rule_label": x.rule.label} for x in ev.exclusions
-        ],
+        "exclusions": [{**_plain(x), "rule_label": x.rule.label} for x in ev.exclusions],
         "risk_register": [
             {
                 "category": r.category.value,

@@ -1,4 +1,4 @@
-"""Fields a scenario file left out (so their defaults were used) and checks of the deployability fields."""
+"""Fields a scenario file left out (their defaults were used); checks of deployability fields."""
 
 from __future__ import annotations
 

@@ -12,7 +12,8 @@ HOURS_PER_MONTH = 730.5
 TASK_TYPES = ("extraction", "summarisation", "rag_qa", "chat", "code", "agents", "reasoning")
 SENSITIVITY = ("public", "internal", "confidential", "restricted")
 RESIDENCY = ("any", "us", "eu", "uk", "on_premises")
-DOMICILES = ("", "eu", "uk", "us", "other")  # where the organisation has its principal place of business
+# Where the organisation has its principal place of business ("" = not stated).
+DOMICILES = ("", "eu", "uk", "us", "other")
 DEPLOYMENTS = ("datacentre", "colocation", "workstation")  # where bought GPUs would run
 PRECISION_CHOICES = ("bf16", "fp8", "int8", "int4", "fp4")
 RENTAL_TERMS = ("on_demand", "reserved", "spot")
@@ -45,8 +46,9 @@ class Workload:
     context_tokens: int = 8_192  # longest prompt + answer that must fit
     data_sensitivity: str = "internal"  # "restricted" is the regulated level
     data_residency: str = "any"
-    organisation_domicile: str = ""  # "" = not stated (licences with domicile terms then carry a risk)
-    monthly_active_users: float | None = None  # users of the product built on it (licence user caps)
+    # "" = not stated: licence terms that depend on it then carry a risk instead of a check.
+    organisation_domicile: str = ""
+    monthly_active_users: float | None = None  # of the product built on it (licence user caps)
 
 
 @dataclass(frozen=True)
