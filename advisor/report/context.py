@@ -46,6 +46,7 @@ RESIDENCY_TEXT = {
     "any": "no residency constraint",
     "us": "must be processed in the US",
     "eu": "must be processed in the EU",
+    "uk": "must be processed in the UK",
     "on_premises": "must stay on premises",
 }
 
@@ -725,10 +726,11 @@ def _qualitative(ev: Evaluation, scenario: Scenario) -> tuple[dict[str, str], ..
     refresh = next((i.value for i in ev.inputs if i.key == "model_refresh_interval_months"), "")
     if buy is not None and not buy.allowed:
         buy_residency = f"Ruled out: {buy.not_allowed_reason}."
-    elif w.data_residency in ("us", "eu"):
+    elif w.data_residency in ("us", "eu", "uk"):
         buy_residency = (
-            f"Prompts go to the provider; the data {RESIDENCY_TEXT[w.data_residency]}, so "
-            "confirm regional processing and a data-processing agreement."
+            f"Prompts go to the provider; the data {RESIDENCY_TEXT[w.data_residency]}, so only "
+            "endpoints that process it there are compared (the appendix lists the others); "
+            "sign the provider's data-processing agreement."
         )
     else:
         buy_residency = "Prompts go to the provider under its data-processing terms."

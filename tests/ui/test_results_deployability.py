@@ -44,3 +44,18 @@ def test_tabs_count_and_show_the_reasons(qtbot, evaluation) -> None:
     assert tabs.risks.index(0, 1).data(Qt.ItemDataRole.ToolTipRole)
     tabs.set_evaluation(None)
     assert tabs.risks.rowCount() == 0 and tabs.tabText(2) == "Excluded (0)"
+
+
+def test_the_wizard_sets_domicile_users_and_where_bought_gpus_run(qtbot, example) -> None:
+    window = example
+    workload, hardware = window.wizard.workload, window.wizard.hardware
+    workload.editor_for("workload.organisation_domicile").set_value("eu")
+    assert window.state.scenario.workload.organisation_domicile == "eu"
+    users = workload.editor_for("workload.monthly_active_users")
+    users.check.setChecked(False)
+    users.number.setValue(800_000_000)
+    assert window.state.scenario.workload.monthly_active_users == 800_000_000
+    hardware.editor_for("hardware.deployment").set_value("workstation")
+    hardware.editor_for("hardware.accept_consumer_gpu_risk").setChecked(True)
+    hw = window.state.scenario.hardware
+    assert hw.deployment == "workstation" and hw.accept_consumer_gpu_risk
