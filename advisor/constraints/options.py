@@ -218,4 +218,26 @@ def dropped_input_warnings(
         out.append(f"{path} is not in the scenario file: evaluated with the default {shown}.")
     if ctx.scenario.hardware.owned and not any(o.owned_gpus_used for o in options):
         out += _owned_shortfall(ctx)
+    out += _lead_time_warning(ctx, options)
     return out
+
+
+def _lead_time_warning(ctx: Context, options: Sequence[Option]) -> list[str]:
+    """Bought GPUs that may arrive after the hiring months the horizon bridges with API spend."""
+    hiring = ctx.scenario.team.hiring_months
+    classes = {c.id: c.deployment_class for c in ctx.catalog.gpu_classes}
+    for o in options:
+        if not (o.allowed and o.purchased_gpus and o.gpu is not None):
+            continue
+        klass = classes.get(o.gpu.id, "datacentre")
+        lt = next(
+            (t for t in ctx.catalog.lead_times if t.applies_to == klass and t.how == "purchase"),
+            None,
+        )
+        if lt is not None and lt.high_weeks / WEEKS_PER_MONTH > hiring:
+            return [
+                f"Bought {o.gpu.name} servers take {lt.low_weeks:g}-{lt.high_weeks:g} weeks to "
+                f"arrive, longer than the {hiring:g} months of hiring the horizon bridges with "
+                "API spend; the cost of bridging the extra months is not included."
+            ]
+    return []

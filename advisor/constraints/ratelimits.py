@@ -44,7 +44,10 @@ class TierNeed:
     def text(self, model_name: str) -> str:
         """The need in plain words."""
         load = self.load
-        peak = f"peak {load.rpm:,.0f} requests and {load.total_tpm:,.0f} tokens a minute"
+        peak = (
+            f"peak {load.rpm:,.0f} requests, {load.input_tpm:,.0f} input and "
+            f"{load.output_tpm:,.0f} output tokens a minute"
+        )
         if self.status == "ok" and self.tier is not None:
             how = f" ({self.tier.qualification})" if self.tier.qualification else ""
             return f"{model_name}: {peak} needs {self.tier.tier}{how} or higher"

@@ -129,3 +129,18 @@ def test_excluded_offers_are_summarised_in_the_warnings(catalog: Catalog) -> Non
     scenario = Scenario(workload=Workload(data_residency="eu"), preferences=FAST)
     warnings = candidate_options(scenario, catalog).warnings
     assert any("cloud offers" in w and "exclusions list says which and why" in w for w in warnings)
+
+
+def test_bought_gpus_that_arrive_after_the_hiring_months_are_warned_about(
+    catalog: Catalog,
+) -> None:
+    scenario = Scenario(
+        workload=Workload(requests_per_day=50_000.0),
+        hardware=Hardware(renting_allowed=False),
+        preferences=FAST,
+    )
+    cands = candidate_options(scenario, catalog)
+    bought = [o for o in cands.options if o.purchased_gpus]
+    assert bought
+    assert any("weeks to arrive, longer than the 0 months of hiring" in w for w in cands.warnings)
+    assert any("GPU purchase lead time" in n for o in bought for n in o.notes)
