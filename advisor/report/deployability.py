@@ -39,19 +39,30 @@ def risk_register_rows(ev: Evaluation) -> tuple[dict[str, Any], ...]:
 
 
 def exclusion_groups(ev: Evaluation) -> tuple[dict[str, Any], ...]:
-    """The exclusions grouped by rule (in the rule's order), each row what and why."""
+    """The exclusions grouped by rule (in the rule's order); one row per kind and reason.
+
+    Offers left out for the same reason (e.g. every US instance of one provider) share a row,
+    so the appendix stays a few pages long while naming each of them.
+    """
     out = []
     for rule in ExclusionRule:
-        rows = [
-            {
-                "kind": KIND_LABELS.get(x.kind, x.kind),
-                "name": x.name,
-                "reason": x.reason,
-                "source": x.source,
-            }
-            for x in ev.exclusions
-            if x.rule == rule
-        ]
+        rows: dict[tuple[str, str], dict[str, Any]] = {}
+        count = 0
+        for x in ev.exclusions:
+            if x.rule != rule:
+                continue
+            count += 1
+            row = rows.setdefault(
+                (x.kind, x.reason),
+                {
+                    "kind": KIND_LABELS.get(x.kind, x.kind),
+                    "names": [],
+                    "reason": x.reason,
+                    "source": x.source,
+                },
+            )
+            row["names"].append(x.name)
         if rows:
-            out.append({"rule": rule.label, "count": len(rows), "rows": rows})
+            grouped = [{**r, "name": "; ".join(r["names"])} for r in rows.values()]
+            out.append({"rule": rule.label, "count": count, "rows": grouped})
     return tuple(out)
