@@ -86,9 +86,16 @@ def annotate_options(
     out: list[Option] = []
     ruled_out: list[Exclusion] = []
     hiring = ctx.scenario.team.hiring_months
+    on_premises = ctx.scenario.workload.data_residency == "on_premises"
     for opt in options:
         notes = list(opt.notes)
         allowed, reason = opt.allowed, opt.not_allowed_reason
+        if on_premises and not allowed and opt.kind in ("api", "rented", "hybrid"):
+            # On-premises data is enforced where options are built: they stay in the list as
+            # not allowed (so the cost of the rule shows), and are listed as excluded too.
+            ruled_out.append(
+                Exclusion("option", opt.name, opt.name, ExclusionRule.RESIDENCY, reason)
+            )
         for mid, name, need in api_needs(plan, opt):
             ep = plan.endpoints.get(mid)
             if ep is not None:

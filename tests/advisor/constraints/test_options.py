@@ -144,3 +144,17 @@ def test_bought_gpus_that_arrive_after_the_hiring_months_are_warned_about(
     assert bought
     assert any("weeks to arrive, longer than the 0 months of hiring" in w for w in cands.warnings)
     assert any("GPU purchase lead time" in n for o in bought for n in o.notes)
+
+
+def test_on_premises_data_lists_the_api_and_rented_options_as_excluded(catalog: Catalog) -> None:
+    scenario = Scenario(
+        workload=Workload(data_residency="on_premises"),
+        hardware=Hardware(owned=(OwnedGpu("a100-sxm-80gb", 8),)),
+        preferences=FAST,
+    )
+    cands = candidate_options(scenario, catalog)
+    ruled = {x.item: x for x in cands.exclusions if x.kind == "option"}
+    for o in cands.options:
+        if o.kind in ("api", "rented"):
+            assert not o.allowed and ruled[o.name].rule is ExclusionRule.RESIDENCY
+            assert "premises" in ruled[o.name].reason
