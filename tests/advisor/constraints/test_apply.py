@@ -204,3 +204,12 @@ def test_cli_evaluate_json_lists_the_exclusions_and_the_register(
     assert any(r["rule"] == "hardware_licence" and r["item"] == "rtx-4090-24gb" for r in rows)
     assert all(r["reason"] for r in rows)
     assert out["risk_register"]
+
+
+def test_restricted_data_needs_an_attestation_on_record(catalog: Catalog) -> None:
+    # Nebius's trust centre lists SOC 2 and ISO 27001 as in progress: none is on record.
+    plan = apply_constraints(_scenario(data_sensitivity="restricted"), catalog)
+    x = _excluded(plan, "nebius-gpu-h100-sxm-1gpu-eu-north1")
+    assert x is not None and x.rule is ExclusionRule.SENSITIVITY
+    assert "no SOC 2 or ISO 27001 attestation on record" in x.reason
+    assert _excluded(plan, "aws-p5-48xlarge-us-east-1") is None
