@@ -216,6 +216,11 @@ def dropped_input_warnings(
     out = []
     for path in scenario.defaulted:
         value = default_value(path)
+        current: object = scenario
+        for part in path.split("."):
+            current = getattr(current, part)
+        if current != value:
+            continue  # set since the file was read (e.g. in the wizard)
         if isinstance(value, tuple):
             shown = "list"  # tasks, roles: a list is not worth spelling out here
         elif isinstance(value, float | int):

@@ -158,3 +158,12 @@ def test_on_premises_data_lists_the_api_and_rented_options_as_excluded(catalog: 
         if o.kind in ("api", "rented"):
             assert not o.allowed and ruled[o.name].rule is ExclusionRule.RESIDENCY
             assert "premises" in ruled[o.name].reason
+
+
+def test_a_defaulted_field_set_after_loading_is_not_reported(catalog: Catalog) -> None:
+    scenario = scenario_from_dict({"workload": {"tasks": [{"task": "chat", "share": 1.0}]}})
+    edited = dataclasses.replace(
+        scenario, workload=dataclasses.replace(scenario.workload, requests_per_day=2_000.0)
+    )
+    warnings = candidate_options(edited, catalog).warnings
+    assert not any(w.startswith("workload.requests_per_day") for w in warnings)
