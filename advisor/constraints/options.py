@@ -18,6 +18,7 @@ from advisor.cost.options import (
     is_reasoning_api,
     open_candidates,
 )
+from advisor.errors import InputError
 from advisor.scenario.defaults import default_value
 from advisor.scenario.model import Scenario
 
@@ -34,7 +35,7 @@ def api_needs(plan: DeployPlan, opt: Option) -> list[tuple[str, str, TierNeed]]:
     for mid, share in shares.items():
         try:
             model = plan.source.api_model(mid)
-        except LookupError:
+        except InputError:  # a route to a model no longer in the catalog: nothing to check
             continue
         load = peak_load(plan.scenario, share, is_reasoning_api(model))
         out.append(
