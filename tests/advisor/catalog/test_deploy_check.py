@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path
 
 from advisor.catalog.check import check_catalog
 from advisor.catalog.snapshot import Catalog, with_records
@@ -48,3 +49,24 @@ def test_a_gpu_without_a_deployment_class_and_an_offer_without_hosting_are_probl
     problems = check_catalog(broken)["problems"]
     assert "GPU l4-24gb: no deployment class in gpu_classes.yaml" in problems
     assert any(p.startswith("cloud offer lambda-") and "no hosting record" in p for p in problems)
+
+
+def test_a_catalog_from_before_the_deployability_tables_is_migrated_not_repaired(
+    fresh_catalog_path: Path,
+) -> None:
+    import sqlite3
+
+    from advisor.catalog.db import ensure_catalog
+    from advisor.catalog.snapshot import load_catalog
+
+    conn = sqlite3.connect(fresh_catalog_path)
+    tables = ("api_endpoints", "cloud_hosting", "gpu_classes", "model_licences", "rate_limits")
+    for table in (*tables, "lead_times"):
+        conn.execute(f"DROP TABLE {table}")
+    conn.execute("DELETE FROM _sqlite_migrations WHERE name = 'm003_deployability'")
+    conn.execute("UPDATE meta SET value = 'older' WHERE key = 'seeds_fingerprint'")
+    conn.commit()
+    conn.close()
+    status = ensure_catalog(fresh_catalog_path)
+    assert not status.repaired and "Upgraded the catalog schema." in status.notices
+    assert load_catalog(fresh_catalog_path, ensure=False).licences
