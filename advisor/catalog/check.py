@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from advisor.catalog.deploy_check import check_deployability
 from advisor.catalog.price_data import provenance
 from advisor.catalog.snapshot import Catalog
 
@@ -169,6 +170,10 @@ def check_catalog(catalog: Catalog) -> dict[str, Any]:
         for r in records:
             if not r.source or not r.as_of:
                 problems.append(f"{group} {r.id}: missing source or as_of")
+    deploy_problems, deploy_warnings, deploy_counts = check_deployability(catalog)
+    problems += deploy_problems
+    warnings += deploy_warnings
+    counts.update(deploy_counts)
     assumed = sum(1 for g in catalog.seed_groups().values() for r in g if r.basis == "assumption")
     counts["records_marked_assumption"] = assumed
     return {

@@ -17,6 +17,7 @@ import sqlite_utils
 from sqlite_utils.migrations import Migrations
 
 from advisor.catalog import genai_import
+from advisor.catalog.deploy_seeds import DEPLOY_KIND_NAMES
 from advisor.catalog.lock import catalog_lock
 from advisor.catalog.seeds import SEED_KINDS, SQL_TYPES, load_all_seeds
 from advisor.errors import InputError, Problem
@@ -124,8 +125,15 @@ def m005_perf_arrivals(db: sqlite_utils.Database) -> None:
     _add_perf_column(db, "arrivals")
 
 
+@migrations()
+def m006_deployability(db: sqlite_utils.Database) -> None:
+    for name in sorted(DEPLOY_KIND_NAMES):
+        _create_seed_table(db, name)
+
+
+# Tables added by later migrations are not required: an older file gets them by migrating.
 REQUIRED_TABLES = {
-    *(k.table for k in SEED_KINDS.values()),
+    *(k.table for k in SEED_KINDS.values() if k.name not in DEPLOY_KIND_NAMES),
     "api_models",
     "api_prices",
     "overrides",

@@ -460,3 +460,10 @@ def load_seed(
 def load_all_seeds() -> dict[str, list[dict[str, Any]]]:
     """Load every seed kind (table name -> rows)."""
     return {kind.table: load_seed(kind) for kind in SEED_KINDS.values()}
+
+
+# Deployability records (residency, hosting, hardware class, licences, limits, lead times) live in
+# their own module; imported here, after SeedKind exists, so every seed consumer sees them.
+from advisor.catalog.deploy_seeds import DEPLOY_KINDS  # noqa: E402
+
+SEED_KINDS.update({k[0]: SeedKind(*k) for k in DEPLOY_KINDS})

@@ -16,6 +16,14 @@ from typing import Any
 import sqlite_utils
 
 from advisor.catalog import db as catalog_db
+from advisor.catalog.deploy_records import (
+    ApiEndpoint,
+    CloudHosting,
+    GpuClass,
+    LeadTime,
+    ModelLicence,
+    RateLimit,
+)
 from advisor.catalog.records import (
     ApiExtra,
     ApiModel,
@@ -46,6 +54,12 @@ _RECORD_TYPES: dict[str, type] = {
     "perf": PerfMeasurement,
     "calibration": Calibration,
     "task": TaskRequirement,
+    "endpoint": ApiEndpoint,
+    "hosting": CloudHosting,
+    "gpu_class": GpuClass,
+    "licence": ModelLicence,
+    "rate_limit": RateLimit,
+    "lead_time": LeadTime,
 }
 
 
@@ -106,6 +120,13 @@ class Catalog:
     calibration: tuple[Calibration, ...] = ()
     tasks: tuple[TaskRequirement, ...] = ()
     api_models: tuple[ApiModel, ...] = ()
+    # Deployability (advisor.constraints reads these): where data goes, hardware and model terms.
+    endpoints: tuple[ApiEndpoint, ...] = ()
+    hosting: tuple[CloudHosting, ...] = ()
+    gpu_classes: tuple[GpuClass, ...] = ()
+    licences: tuple[ModelLicence, ...] = ()
+    rate_limits: tuple[RateLimit, ...] = ()
+    lead_times: tuple[LeadTime, ...] = ()
     meta: Mapping[str, str] = field(default_factory=dict)
     _index: dict[str, dict[str, Any]] = field(default_factory=dict, repr=False, compare=False)
 
@@ -224,6 +245,12 @@ class Catalog:
             "perf": self.perf,
             "calibration": self.calibration,
             "task": self.tasks,
+            "endpoint": self.endpoints,
+            "hosting": self.hosting,
+            "gpu_class": self.gpu_classes,
+            "licence": self.licences,
+            "rate_limit": self.rate_limits,
+            "lead_time": self.lead_times,
         }
 
 
@@ -346,6 +373,12 @@ def load_catalog(path: Path | None = None, *, ensure: bool = True) -> Catalog:
             calibration=groups["calibration"],
             tasks=groups["task"],
             api_models=_api_models(db, overrides),
+            endpoints=groups["endpoint"],
+            hosting=groups["hosting"],
+            gpu_classes=groups["gpu_class"],
+            licences=groups["licence"],
+            rate_limits=groups["rate_limit"],
+            lead_times=groups["lead_time"],
             meta=catalog_db.meta(db),
         )
 

@@ -304,13 +304,8 @@ def _api_risks(ctx: Context, models: Sequence[ApiModel]) -> list[str]:
         risks.append(
             f"{w.data_sensitivity} data leaves your network: needs a DPA and zero-retention terms"
         )
-    if w.data_residency in ("eu", "us"):
-        private = {e.provider for e in ctx.catalog.api_extras if e.private_deployment}
-        if any(m.provider not in private for m in models):
-            risks.append(
-                f"data residency ({w.data_residency.upper()}): confirm regional "
-                "processing with the provider"
-            )
+    # Residency is enforced by advisor.constraints (only endpoints processing in the region
+    # are compared), so it is no longer a risk sentence here.
     peak_tpm = (
         ctx.monthly_requests
         / SECONDS_PER_MONTH

@@ -13,6 +13,14 @@ from advisor.capability.model import Calibration
 from advisor.catalog import price_data
 from advisor.catalog.records import ApiModel
 from advisor.catalog.snapshot import Catalog
+from advisor.constraints import (
+    DeployPlan,
+    Exclusion,
+    annotate_options,
+    apply_constraints,
+    dropped_input_warnings,
+    risk_register,
+)
 from advisor.cost import inputs as cost_inputs
 from advisor.cost.market import same_model_api_option
 from advisor.cost.options import (
@@ -331,6 +339,8 @@ class Candidates:
     api_routes: tuple[TaskRoute, ...]  # cheapest good-enough API per task
     api_models: tuple[ApiModel, ...]
     warnings: tuple[str, ...]
+    plan: DeployPlan | None = None  # the deployability constraints applied
+    exclusions: tuple[Exclusion, ...] = ()  # what they left out, and why
 
     @property
     def bridging_api_monthly(self) -> float:
@@ -357,11 +367,14 @@ def candidate_options(
     if problems:
         raise InputError(*problems)
     cal = cal or Calibration.from_catalog(catalog)
+    # Residency, sensitivity, hardware and model licences: build only from what may be deployed.
+    loaded, plan = scenario, apply_constraints(scenario, catalog)
+    scenario, catalog = plan.scenario, plan.catalog
     inputs = cost_inputs.resolve(scenario, catalog)
     ctx = Context(scenario, catalog, inputs, cal)
     warnings: list[str] = [
         p.message for p in validate(scenario, catalog) if p.severity == "warning"
-    ]
+    ] + list(plan.warnings)
     tasks = [t.task for t in scenario.workload.tasks]
     candidates = api_candidates(ctx)
     routes, notes = cheapest_api_routes(ctx, candidates)
@@ -405,6 +418,8 @@ def candidate_options(
             "no open-weight model in the catalog is good enough for every task at "
             "the accepted precisions, within the context length needed"
         )
+    options, ruled_out = annotate_options(options, plan, ctx)
+    warnings += dropped_input_warnings(loaded, ctx, options)
     if not options:
         raise InputError(
             Problem(
@@ -413,7 +428,15 @@ def candidate_options(
                 "no API or open-weight model in the catalog is good enough for these tasks",
             )
         )
-    return Candidates(ctx, tuple(options), tuple(routes), tuple(candidates), tuple(warnings))
+    return Candidates(
+        ctx,
+        tuple(options),
+        tuple(routes),
+        tuple(candidates),
+        tuple(warnings),
+        plan,
+        (*plan.exclusions, *ruled_out),
+    )
 
 
 def evaluate(scenario: Scenario, catalog: Catalog, cal: Calibration | None = None) -> Evaluation:
@@ -583,6 +606,8 @@ def evaluate(scenario: Scenario, catalog: Catalog, cal: Calibration | None = Non
         inputs=inputs_used,
         sources=tuple(sources),
         warnings=tuple(dict.fromkeys(warnings)),
+        exclusions=cands.exclusions,
+        risk_register=risk_register(cands.plan, options) if cands.plan else (),
         catalog_as_of=catalog.as_of,
         genai_prices_version=catalog.meta.get("genai_prices_version", ""),
         price_sources=price_data.provenance(catalog.as_of, catalog.meta),

@@ -6,6 +6,9 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from advisor.constraints.exclusion import Exclusion
+from advisor.cost.risk import Risk
+
 CENT = Decimal("0.01")
 
 
@@ -183,6 +186,8 @@ class Evaluation:
     genai_prices_version: str
     # (label, statement): data as of, API prices, cloud GPU prices (advisor.catalog.price_data)
     price_sources: tuple[tuple[str, str], ...] = ()
+    exclusions: tuple[Exclusion, ...] = ()  # what the deployability rules left out, and why
+    risk_register: tuple[Risk, ...] = ()  # structured risks of the allowed options
 
     def to_json(self) -> dict[str, Any]:
         """The CLI's JSON contract (decimal strings for money)."""

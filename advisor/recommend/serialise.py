@@ -63,6 +63,20 @@ def evaluation_to_json(ev: Evaluation) -> dict[str, Any]:
         "inputs": _plain(ev.inputs),
         "sources": [{"what": w, "source": s, "as_of": a} for w, s, a in ev.sources],
         "warnings": list(ev.warnings),
+        "exclusions": [{**_plain(x), "rule_label": x.rule.label} for x in ev.exclusions],
+        "risk_register": [
+            {
+                "category": r.category.value,
+                "severity": r.severity.label,
+                "likelihood": r.likelihood.label,
+                "impact": r.impact.label,
+                "text": r.text,
+                "mitigation": r.mitigation,
+                "options": list(r.options),
+                "source": r.source,
+            }
+            for r in ev.risk_register
+        ],
         "catalog_as_of": ev.catalog_as_of,
         "genai_prices_version": ev.genai_prices_version,
         "price_sources": [{"what": w, "statement": t} for w, t in ev.price_sources],

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from advisor.report import charts
+from advisor.report import charts, deployability
 from advisor.report.format import (
     ms,
     multiple,
@@ -47,6 +47,7 @@ RESIDENCY_TEXT = {
     "any": "no residency constraint",
     "us": "must be processed in the US",
     "eu": "must be processed in the EU",
+    "uk": "must be processed in the UK",
     "on_premises": "must stay on premises",
 }
 
@@ -136,6 +137,8 @@ class ReportContext:
     inputs: tuple[dict[str, Any], ...]
     sources: tuple[dict[str, str], ...]
     charts: dict[str, str] = field(default_factory=dict)
+    risk_register: tuple[dict[str, Any], ...] = ()
+    exclusions: tuple[dict[str, Any], ...] = ()
 
     def as_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -730,10 +733,11 @@ def _qualitative(ev: Evaluation, scenario: Scenario) -> tuple[dict[str, str], ..
     refresh = next((i.value for i in ev.inputs if i.key == "model_refresh_interval_months"), "")
     if buy is not None and not buy.allowed:
         buy_residency = f"Ruled out: {buy.not_allowed_reason}."
-    elif w.data_residency in ("us", "eu"):
+    elif w.data_residency in ("us", "eu", "uk"):
         buy_residency = (
-            f"Prompts go to the provider; the data {RESIDENCY_TEXT[w.data_residency]}, so "
-            "confirm regional processing and a data-processing agreement."
+            f"Prompts go to the provider; the data {RESIDENCY_TEXT[w.data_residency]}, so only "
+            "endpoints that process it there are compared (the appendix lists the others); "
+            "sign the provider's data-processing agreement."
         )
     else:
         buy_residency = "Prompts go to the provider under its data-processing terms."
@@ -1071,4 +1075,6 @@ def build_context(
         inputs=_inputs(ev),
         sources=_sources(ev),
         charts=_charts(ev, runner, other if other is not runner else None),
+        risk_register=deployability.risk_register_rows(ev),
+        exclusions=deployability.exclusion_groups(ev),
     )

@@ -90,6 +90,8 @@ def _flatten(value: Any, prefix: str = "") -> list[tuple[str, Any]]:
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         out: list[tuple[str, Any]] = []
         for f in dataclasses.fields(value):
+            if f.metadata.get("internal"):
+                continue  # not part of the scenario file (e.g. which fields were defaulted)
             out += _flatten(getattr(value, f.name), f"{prefix}.{f.name}" if prefix else f.name)
         return out
     if isinstance(value, tuple):

@@ -22,6 +22,7 @@ from advisor.bounds import (
     read_bounded,
 )
 from advisor.errors import InputError, Problem
+from advisor.scenario.defaults import defaulted_paths
 from advisor.scenario.migrate import migrate
 from advisor.scenario.model import SCHEMA_VERSION, Scenario
 from advisor.util import atomic_write_text
@@ -109,7 +110,7 @@ def _dataclass_from(cls: type, data: Any, path: str, out: _Collector) -> Any:
         out.add(path, f"expected an object, got {type(data).__name__}")
         return cls()
     hints = typing.get_type_hints(cls)
-    names = {f.name for f in dataclasses.fields(cls) if f.init}
+    names = {f.name for f in dataclasses.fields(cls) if f.init and not f.metadata.get("internal")}
     for key in data:
         if key not in names:
             close = difflib.get_close_matches(str(key), sorted(names), n=1, cutoff=0.6)
@@ -154,12 +155,18 @@ def scenario_from_dict(data: Any) -> Scenario:
         scenario = dataclasses.replace(
             scenario, migration_notes=tuple(dict.fromkeys((*scenario.migration_notes, *notes)))
         )
-    return dataclasses.replace(scenario, version=SCHEMA_VERSION)  # type: ignore[no-any-return]
+    return dataclasses.replace(  # type: ignore[no-any-return]
+        scenario, version=SCHEMA_VERSION, defaulted=defaulted_paths(data)
+    )
 
 
 def _plain(value: Any) -> Any:
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        return {
+            f.name: _plain(getattr(value, f.name))
+            for f in dataclasses.fields(value)
+            if not f.metadata.get("internal")
+        }
     if isinstance(value, tuple | list):
         return [_plain(v) for v in value]
     if isinstance(value, Decimal):

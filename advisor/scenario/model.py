@@ -11,7 +11,10 @@ HOURS_PER_MONTH = 730.5
 
 TASK_TYPES = ("extraction", "summarisation", "rag_qa", "chat", "code", "agents", "reasoning")
 SENSITIVITY = ("public", "internal", "confidential", "restricted")
-RESIDENCY = ("any", "us", "eu", "on_premises")
+RESIDENCY = ("any", "us", "eu", "uk", "on_premises")
+# Where the organisation has its principal place of business ("" = not stated).
+DOMICILES = ("", "eu", "uk", "us", "other")
+DEPLOYMENTS = ("datacentre", "colocation", "workstation")  # where bought GPUs would run
 PRECISION_CHOICES = ("bf16", "fp8", "int8", "int4", "fp4")
 RENTAL_TERMS = ("on_demand", "reserved", "spot")
 ENGINE_CHOICES = ("vllm", "sglang", "trtllm", "tgi", "lmdeploy")  # capability.model.ENGINES
@@ -42,8 +45,11 @@ class Workload:
     monthly_growth: float = 0.0  # 0.05 = +5 % requests per month
     reasoning_output_multiplier: float = 3.0  # a reasoning model emits this many times the tokens
     context_tokens: int = 8_192  # longest prompt + answer that must fit
-    data_sensitivity: str = "internal"
+    data_sensitivity: str = "internal"  # "restricted" is the regulated level
     data_residency: str = "any"
+    # "" = not stated: licence terms that depend on it then carry a risk instead of a check.
+    organisation_domicile: str = ""
+    monthly_active_users: float | None = None  # of the product built on it (licence user caps)
 
 
 @dataclass(frozen=True)
@@ -86,6 +92,8 @@ class Hardware:
     pue: float | None = None
     colocation_usd_per_kw_month: Decimal | None = None  # None = catalog; 0 = own data centre
     amortisation_years: float = 3.0
+    deployment: str = "datacentre"  # datacentre | colocation | workstation (bought GPUs)
+    accept_consumer_gpu_risk: bool = False  # allow GeForce cards despite their driver licence
 
 
 @dataclass(frozen=True)
@@ -123,6 +131,8 @@ class Scenario:
     version: int = SCHEMA_VERSION
     # What was assumed when an older file was read (kept with the scenario, shown with results).
     migration_notes: tuple[str, ...] = ()
+    # Paths of important fields a loaded file left out (their defaults were used); not saved.
+    defaulted: tuple[str, ...] = field(default=(), compare=False, metadata={"internal": True})
 
     @property
     def monthly_requests(self) -> float:

@@ -10,6 +10,7 @@ from typing import Any
 from advisor.bounds import text_problem
 from advisor.catalog.snapshot import Catalog
 from advisor.errors import NotFoundError, Problem
+from advisor.scenario.defaults import deployability_problems
 from advisor.scenario.model import (
     ENGINE_CHOICES,
     PRECISION_CHOICES,
@@ -198,6 +199,7 @@ def validate(scenario: Scenario, catalog: Catalog | None = None) -> list[Problem
         p.append(
             Problem("workload.data_residency", "error", f"must be one of {', '.join(RESIDENCY)}")
         )
+    p += deployability_problems(scenario)
 
     team = scenario.team
     if not team.roles:

@@ -8,7 +8,7 @@ from decimal import Decimal
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from advisor.scenario import OwnedGpu, Scenario
-from advisor.scenario.model import PRECISION_CHOICES, RENTAL_TERMS
+from advisor.scenario.model import DEPLOYMENTS, PRECISION_CHOICES, RENTAL_TERMS
 from ui.widgets.editors import CheckEdit, ChoiceEdit, MultiCheck, NumberEdit, OptionalNumber
 from ui.widgets.fields import FieldRow
 from ui.widgets.rows import Column, RowsEditor
@@ -16,6 +16,11 @@ from ui.wizard.base import ScenarioPage, columns
 from ui.wizard.state import ScenarioState
 
 TERM_LABELS = {"on_demand": "On demand", "reserved": "Reserved (1-3 years)", "spot": "Spot"}
+DEPLOYMENT_LABELS = {
+    "datacentre": "Our data centre",
+    "colocation": "A colocation rack",
+    "workstation": "Workstations (desk-side)",
+}
 PRECISION_LABELS = {
     "bf16": "BF16 (full)",
     "fp8": "FP8",
@@ -85,6 +90,22 @@ class HardwarePage(ScenarioPage):
             "",
             CheckEdit("R&enting cloud GPUs is allowed"),
             tip="Whether GPUs may be rented from cloud providers.",
+        )
+        self.add_field(
+            src,
+            "hardware.deployment",
+            "Bought GPUs r&un in:",
+            ChoiceEdit([(d, DEPLOYMENT_LABELS.get(d, d)) for d in DEPLOYMENTS]),
+            tip="Consumer (GeForce) cards are left out of data-centre and colocation builds: "
+            "their driver licence does not permit data-centre deployment.",
+        )
+        self.add_field(
+            src,
+            "hardware.accept_consumer_gpu_risk",
+            "",
+            CheckEdit("Include consumer GPUs anyway (accept the licence risk)"),
+            tip="Keeps GeForce cards in the comparison; the risk register then lists the "
+            "driver licence clause.",
         )
         self.providers = MultiCheck(any_text="&Any provider in the catalog", columns=4)
         self.add_field(

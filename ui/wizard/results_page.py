@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from advisor.recommend.result import Evaluation
 from advisor.report.format import ms
+from ui.results.deployability import DeployabilityTabs
 from ui.results.live import LiveEvaluator
 from ui.results.table_model import OptionsModel
 
@@ -75,7 +76,8 @@ class ResultsPage(QWizardPage):
         self.splitter.addWidget(top)
         self.chart_holder = QWidget()
         QVBoxLayout(self.chart_holder).setContentsMargins(0, 0, 0, 0)
-        self.splitter.addWidget(self.chart_holder)
+        self.tabs = DeployabilityTabs(self.chart_holder)
+        self.splitter.addWidget(self.tabs)
         self.splitter.setStretchFactor(0, 2)
         self.splitter.setStretchFactor(1, 3)
         lay.addWidget(self.splitter, 1)
@@ -117,6 +119,7 @@ class ResultsPage(QWizardPage):
 
     def show_evaluation(self, ev: Evaluation | None) -> None:
         self.model.set_evaluation(ev)
+        self.tabs.set_evaluation(ev)
         if self.charts is not None:
             self.charts.set_evaluation(ev)
         if ev is None:
@@ -162,6 +165,8 @@ class ResultsPage(QWizardPage):
                 f"{c.tokens_per_s_per_user:,.0f} tokens/s per user "
                 f"(P90 {1000.0 / c.tpot_ms_p90 if c.tpot_ms_p90 else 0:,.0f}), {c.engine}"
             )
+        if o.notes:
+            bits.append("Terms: " + escape("; ".join(o.notes)))
         if o.risks:
             bits.append("Risks: " + escape("; ".join(o.risks)))
         if not o.allowed:

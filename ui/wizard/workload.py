@@ -7,7 +7,7 @@ import dataclasses
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from advisor.scenario import Scenario, TaskShare
-from advisor.scenario.model import RESIDENCY, SENSITIVITY, TASK_TYPES
+from advisor.scenario.model import DOMICILES, RESIDENCY, SENSITIVITY, TASK_TYPES
 from ui.widgets.editors import ChoiceEdit, NumberEdit, OptionalNumber
 from ui.widgets.fields import FieldRow
 from ui.widgets.rows import Column, RowsEditor
@@ -33,7 +33,15 @@ RESIDENCY_LABELS = {
     "any": "Anywhere",
     "us": "United States",
     "eu": "European Union",
+    "uk": "United Kingdom",
     "on_premises": "On our premises only",
+}
+DOMICILE_LABELS = {
+    "": "Not stated",
+    "eu": "European Union",
+    "uk": "United Kingdom",
+    "us": "United States",
+    "other": "Elsewhere",
 }
 
 
@@ -196,6 +204,25 @@ class WorkloadPage(ScenarioPage):
             ChoiceEdit([(r, RESIDENCY_LABELS.get(r, r)) for r in RESIDENCY]),
             tip="Where the data may be processed. 'On our premises only' rules out APIs and "
             "rented GPUs.",
+        )
+        self.add_field(
+            data,
+            "workload.organisation_domicile",
+            "Organisation &based in:",
+            ChoiceEdit([(d, DOMICILE_LABELS.get(d, d)) for d in DOMICILES]),
+            tip="Where the organisation has its principal place of business; some model "
+            "licences (Llama 4) grant no rights to companies based in the EU.",
+        )
+        self.add_field(
+            data,
+            "workload.monthly_active_users",
+            "Monthly &users:",
+            OptionalNumber(
+                "Not stated", NumberEdit(minimum=0, maximum=1e11, decimals=0, step=1000)
+            ),
+            "users",
+            "Monthly active users of the product built on the model; some licences cap them "
+            "(Llama: 700 million, Qwen: 100 million).",
         )
 
         lay = QVBoxLayout(self.body)

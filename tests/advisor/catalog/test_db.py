@@ -29,7 +29,7 @@ SEED_TABLES = sorted(k.table for k in SEED_KINDS.values())
 
 def _counts(path: Path) -> dict[str, int]:
     with catalog_db.open_db(path) as db:
-        return {t: db[t].count for t in sorted(catalog_db.REQUIRED_TABLES)}
+        return {t: db[t].count for t in sorted(catalog_db.REQUIRED_TABLES | set(SEED_TABLES))}
 
 
 def _override_values(path: Path) -> dict[str, str]:

@@ -25,7 +25,7 @@ def test_a_catalog_built_before_source_id_and_arrivals_gains_the_columns_and_val
     conn = sqlite_utils.Database(fresh_catalog_path)
     conn["perf_measurements"].transform(drop={"source_id", "arrivals"})  # type: ignore[union-attr]
     conn.execute(
-        "DELETE FROM _sqlite_migrations WHERE name IN ('m003_perf_source_id', 'm004_perf_arrivals')"
+        "DELETE FROM _sqlite_migrations WHERE name IN ('m004_perf_source_id', 'm005_perf_arrivals')"
     )
     conn.execute("UPDATE meta SET value = 'older' WHERE key = 'seeds_fingerprint'")
     conn.conn.commit()
