@@ -23,7 +23,26 @@ from ui.widgets.fields import FieldRow, MessageLabel
 from ui.wizard.state import ScenarioState, belongs, describe_under, get_path, set_path
 
 
-class ScenarioPage(QWizardPage):
+class StepPage(QWizardPage):
+    """A wizard page that tells the wizard about completeness only when it changes.
+
+    QWizard answers every ``completeChanged`` (from any page, current or not) by hiding and
+    re-showing the current page's widgets (its anti-flicker widget). A spin box being typed
+    into reformats its text on show, which used to insert a group separator mid-typing and
+    leave the cursor one digit early (12345 became 12,354). Pages call ``announce_complete``
+    instead of emitting ``completeChanged`` themselves.
+    """
+
+    _told_complete: bool | None = None
+
+    def announce_complete(self) -> None:
+        complete = self.isComplete()
+        if complete != self._told_complete:
+            self._told_complete = complete
+            self.completeChanged.emit()
+
+
+class ScenarioPage(StepPage):
     """A page that edits the part of the scenario under ``prefixes``.
 
     Subclasses call ``add_field`` for plain fields and override ``load_extra``/``collect_extra``
@@ -171,7 +190,7 @@ class ScenarioPage(QWizardPage):
             [f"{p.field}: {p.message}" for p in loose if p.severity == "error"],
             [p.message for p in loose if p.severity != "error"],
         )
-        self.completeChanged.emit()
+        self.announce_complete()
 
     def isComplete(self) -> bool:
         return not any(p.severity == "error" for p in self.page_problems())

@@ -15,16 +15,16 @@ from PySide6.QtWidgets import (
     QTableView,
     QVBoxLayout,
     QWidget,
-    QWizardPage,
 )
 
 from advisor.recommend.result import Evaluation
 from advisor.report.format import ms
 from ui.results.live import LiveEvaluator
 from ui.results.table_model import OptionsModel
+from ui.wizard.base import StepPage
 
 
-class ResultsPage(QWizardPage):
+class ResultsPage(StepPage):
     def __init__(self, live: LiveEvaluator, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.live = live
@@ -139,7 +139,7 @@ class ResultsPage(QWizardPage):
             self.rationale.setText("<br>".join(escape(x) for x in lines))
             if self.model.rowCount() and self.table.currentIndex().row() < 0:
                 self.table.selectRow(0)
-        self.completeChanged.emit()
+        self.announce_complete()
 
     def _show_detail(self, current: Any, _previous: Any = None) -> None:
         if not current.isValid():
