@@ -269,6 +269,7 @@ class MainWindow(QMainWindow):
             show_error(self, "Cannot open the example", exc)
             return
         self.load(scenario, None)
+        self.wizard.welcome.show_example(path)
 
     def save(self) -> bool:
         if self.state.path is None:

@@ -32,7 +32,7 @@ def _plot(title: str) -> pg.PlotWidget:
     w.setTitle(title, size="11pt")
     w.showGrid(x=True, y=True, alpha=0.15)
     w.setMenuEnabled(False)
-    w.setMinimumHeight(260)
+    w.setMinimumHeight(200)  # leaves room for five table rows on a 720-pixel screen
     return w
 
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
+    QBoxLayout,
     QFormLayout,
     QFrame,
     QGroupBox,
@@ -93,12 +95,12 @@ class ScenarioPage(StepPage):
         bind: bool = True,
     ) -> FieldRow:
         """Add ``editor`` for ``path`` with a mnemonic label, unit, tooltip and message line."""
-        from ui.widgets.editors import OptionalNumber
+        from ui.widgets.editors import NotesEdit, OptionalNumber, TextEdit
 
         if isinstance(editor, OptionalNumber):
             editor.set_unit(unit)  # the unit belongs to the number, before the default box
             unit = ""
-        row = FieldRow(editor, unit)
+        row = FieldRow(editor, unit, expand=isinstance(editor, (TextEdit, NotesEdit)))
         lab = QLabel(label)
         if label:
             lab.setBuddy(editor)
@@ -207,17 +209,55 @@ class ScenarioPage(StepPage):
         return self._rows[path].editor
 
 
-def columns(*widgets: Sequence[QWidget]) -> QWidget:
-    """Lay out columns of group boxes side by side."""
-    from PySide6.QtWidgets import QHBoxLayout
+class Columns(QWidget):
+    """Columns of group boxes side by side, stacked into one column when the page is narrow.
 
-    holder = QWidget()
-    lay = QHBoxLayout(holder)
-    lay.setContentsMargins(0, 0, 0, 0)
-    for column in widgets:
-        col = QVBoxLayout()
-        for w in column:
-            col.addWidget(w)
-        col.addStretch(1)
-        lay.addLayout(col, 1)
-    return holder
+    A form that does not fit side by side would otherwise scroll sideways and hide its labels.
+    """
+
+    def __init__(self, *widgets: Sequence[QWidget]) -> None:
+        super().__init__()
+        self._lay = QBoxLayout(QBoxLayout.Direction.LeftToRight, self)
+        self._lay.setContentsMargins(0, 0, 0, 0)
+        self._columns: list[QWidget] = []
+        for column in widgets:
+            holder = QWidget()
+            col = QVBoxLayout(holder)
+            col.setContentsMargins(0, 0, 0, 0)
+            for w in column:
+                col.addWidget(w)
+            col.addStretch(1)
+            self._lay.addWidget(holder, 1)
+            self._columns.append(holder)
+
+    def side_by_side_width(self) -> int:
+        """The narrowest width at which the columns still fit next to each other."""
+        spacing = self._lay.spacing() * max(0, len(self._columns) - 1)
+        return sum(c.minimumSizeHint().width() for c in self._columns) + spacing
+
+    def stacked(self) -> bool:
+        return self._lay.direction() == QBoxLayout.Direction.TopToBottom
+
+    def fit(self, width: int) -> None:
+        wanted = (
+            QBoxLayout.Direction.LeftToRight
+            if width >= self.side_by_side_width()
+            else QBoxLayout.Direction.TopToBottom
+        )
+        if wanted != self._lay.direction():
+            self._lay.setDirection(wanted)
+
+    def minimumSizeHint(self) -> QSize:
+        # As narrow as the widest column: the rest is reached by stacking, not scrolling.
+        hint = super().minimumSizeHint()
+        widest = max((c.minimumSizeHint().width() for c in self._columns), default=0)
+        return QSize(widest, hint.height())
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        self.fit(event.size().width())
+        super().resizeEvent(event)
+
+
+def columns(*widgets: Sequence[QWidget]) -> Columns:
+    """Lay out columns of group boxes side by side (stacked when the page is narrow)."""
+    return Columns(*widgets)

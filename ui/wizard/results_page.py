@@ -9,8 +9,10 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QFrame,
     QHeaderView,
     QLabel,
+    QScrollArea,
     QSplitter,
     QTableView,
     QVBoxLayout,
@@ -45,7 +47,6 @@ class ResultsPage(StepPage):
         self.rationale.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         lay.addWidget(self.status)
         lay.addWidget(self.headline)
-        lay.addWidget(self.rationale)
 
         self.model = OptionsModel(self)
         self.table = QTableView()
@@ -66,23 +67,43 @@ class ResultsPage(StepPage):
         self.detail.setObjectName("optionDetail")
         self.detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
-        top = QWidget()
-        tl = QVBoxLayout(top)
-        tl.setContentsMargins(0, 0, 0, 0)
-        tl.addWidget(self.table, 1)
-        tl.addWidget(self.detail)
+        # Three panes a user can resize: the ranked table (at least five rows), the reasons
+        # with the selected option's detail, and the charts. The middle pane scrolls rather
+        # than being cut on a laptop screen.
+        self.table.setMinimumHeight(self._rows_height(5))
+        # The reasons and the selected option's detail share one scrolling pane.
+        why = QWidget()
+        why_lay = QVBoxLayout(why)
+        why_lay.setContentsMargins(0, 0, 0, 0)
+        why_lay.addWidget(self.rationale)
+        why_lay.addWidget(self.detail)
+        why_lay.addStretch(1)
+        self.detail_scroll = QScrollArea()
+        self.detail_scroll.setWidgetResizable(True)
+        self.detail_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.detail_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.detail_scroll.setWidget(why)
+        self.detail_scroll.setMinimumHeight(self.fontMetrics().lineSpacing() * 3)
         self.splitter = QSplitter(Qt.Orientation.Vertical)
-        self.splitter.addWidget(top)
+        self.splitter.setChildrenCollapsible(False)
+        self.splitter.addWidget(self.table)
+        self.splitter.addWidget(self.detail_scroll)
         self.chart_holder = QWidget()
         QVBoxLayout(self.chart_holder).setContentsMargins(0, 0, 0, 0)
         self.splitter.addWidget(self.chart_holder)
-        self.splitter.setStretchFactor(0, 2)
-        self.splitter.setStretchFactor(1, 3)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 2)
+        self.splitter.setStretchFactor(2, 4)
         lay.addWidget(self.splitter, 1)
 
         live.evaluation_changed.connect(self.show_evaluation)
         live.status_changed.connect(self._status)
         self._status(live.status)
+
+    def _rows_height(self, rows: int) -> int:
+        head = self.table.horizontalHeader().sizeHint().height()
+        row = self.table.verticalHeader().defaultSectionSize()
+        return head + rows * row + 2 * self.table.frameWidth() + 2
 
     def ensure_charts(self) -> None:
         if self.charts is None:
