@@ -30,6 +30,7 @@ from advisor.cost.options import (
     open_candidates,
 )
 from advisor.errors import InputError, Problem
+from advisor.recommend.flip import decision_flips
 from advisor.recommend.result import (
     BreakEven,
     CapacityView,
@@ -574,6 +575,8 @@ def evaluate(scenario: Scenario, catalog: Catalog, cal: Calibration | None = Non
         prob = float(np.mean(totals[:, builds].min(axis=1) < totals[:, buys].min(axis=1)))
     unc = Uncertainty(n, tuple(ranges), prob)
 
+    eligible = [k for k in allowed_idx if options[k].meets_latency] or allowed_idx
+    flip_points = decision_flips(horizon.totals, drv, [o.name for o in options], eligible)
     flipping = [b for b in bars if b.flips]
     rationale = _rationale(views, rec, be, prob, flipping, mtok)
     inputs_used = tuple(
@@ -613,4 +616,5 @@ def evaluate(scenario: Scenario, catalog: Catalog, cal: Calibration | None = Non
         warnings=tuple(dict.fromkeys(warnings)),
         catalog_as_of=catalog.as_of,
         genai_prices_version=catalog.meta.get("genai_prices_version", ""),
+        decision_flips=flip_points,
     )

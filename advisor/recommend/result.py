@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from advisor.recommend.flip import DecisionFlip
 
 CENT = Decimal("0.01")
 
@@ -174,6 +177,8 @@ class Evaluation:
     warnings: tuple[str, ...]
     catalog_as_of: str
     genai_prices_version: str
+    # How far each uncertain input must move to change the recommendation (advisor.recommend.flip).
+    decision_flips: tuple[DecisionFlip, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         """The CLI's JSON contract (decimal strings for money)."""
