@@ -86,6 +86,18 @@ def tokens(value: Number | None) -> str:
     return f"{_sign(f)}{_short(abs(f))}"
 
 
+def si(value: Number | None) -> str:
+    """A count with an SI prefix for chart axes: ``950``, ``12k``, ``120M``, ``1.5G``, ``2T``."""
+    f = _float(value)
+    if f is None:
+        return DASH
+    a = abs(f)
+    for scale, prefix in ((1e12, "T"), (1e9, "G"), (1e6, "M"), (1e3, "k")):
+        if a >= scale * 0.9995:
+            return f"{_sign(f)}{a / scale:.3g}{prefix}"
+    return f"{_sign(f)}{a:.3g}"
+
+
 def tokens_words(value: Number | None) -> str:
     """A token volume in words, for sentences: ``1.19 billion``."""
     f = _float(value)
