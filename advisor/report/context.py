@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from advisor.report import charts
+from advisor.report.flip_chart import decision_tornado
 from advisor.report.format import (
     ms,
     multiple,
@@ -921,6 +922,8 @@ def _charts(ev: Evaluation, runner: OptionView | None, other: OptionView | None)
     ]
     if rrows:
         out["ranges"] = charts.ranges(rrows, "Horizon cost, P10 to P90")
+    if rec is not None and ev.decision_flips:
+        out["decision"] = decision_tornado(ev.decision_flips)
     compare: list[charts.BarRow] = []
     seen: list[OptionView] = []
     for caption, o in (
