@@ -47,6 +47,7 @@ from advisor.recommend.result import (
     Uncertainty,
     money,
 )
+from advisor.recommend.summary import vendor_of
 from advisor.recommend.uncertainty import Horizon, drivers
 from advisor.scenario.model import Scenario
 from advisor.scenario.validate import validate
@@ -237,6 +238,7 @@ def _view(
             r.model_name,
             r.self_hosted,
             None if r.self_hosted else money(r.usd_per_request * ctx.task_requests[r.task]),
+            vendor_of(ctx.catalog, r.model),
         )
         for r in opt.routes
     )

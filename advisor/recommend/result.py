@@ -33,6 +33,7 @@ class RouteView:
     model_name: str
     self_hosted: bool
     monthly_usd: Decimal | None  # API spend for this task; None when self-hosted
+    vendor: str = ""  # the API provider or the open model's publisher ("Google", "Qwen")
 
 
 @dataclass(frozen=True)

@@ -119,3 +119,16 @@ def test_the_decision_tornado_draws_each_flip_and_names_the_new_answer(qtbot, ca
         assert p.new_choice in note
     unchanged = [f.label for f in ev.decision_flips if f.nearest is None]
     assert all(label in note for label in unchanged)
+
+
+def test_the_headline_says_the_answer_first(qtbot, example) -> None:
+    from html import escape
+
+    from advisor.recommend.summary import summary_sentence
+
+    window = example
+    qtbot.waitUntil(window.live.is_current, timeout=20_000)
+    window.go_to(5)
+    headline = window.wizard.results.headline.text()
+    assert escape(summary_sentence(window.live.evaluation)) in headline
+    assert "Google" in headline  # the retailer's answer names its vendor

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from advisor.recommend.result import Evaluation
+from advisor.recommend.summary import summary_sentence
 from advisor.report.format import ms
 from ui.results.live import LiveEvaluator
 from ui.results.table_model import OptionsModel
@@ -147,11 +148,12 @@ class ResultsPage(StepPage):
         else:
             rec = ev.recommendation
             if rec is not None:
+                # The answer first (vendor, model, where it runs), as in the report and emails.
                 self.headline.setText(
-                    f"<span style='font-size:14pt'><b>Recommended:</b> {escape(rec.name)}</span>"
-                    f"<br>about <b>${rec.monthly_cost_usd:,.0f}</b> a month, "
-                    f"${rec.horizon_cost_usd:,.0f} over {ev.horizon_months} months "
-                    f"(${rec.cost_per_million_tokens_usd:,.2f} per million tokens)"
+                    f"<span style='font-size:13pt'><b>Recommended:</b> "
+                    f"{escape(summary_sentence(ev))}</span><br>"
+                    f"<span style='color:#555555'>Option #1: {escape(rec.name)} "
+                    f"(${rec.cost_per_million_tokens_usd:,.2f} per million tokens)</span>"
                 )
             else:
                 self.headline.setText("<b>No option is allowed for this scenario.</b>")
