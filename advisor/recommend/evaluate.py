@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from decimal import Decimal
 
 import numpy as np
 
@@ -619,4 +620,5 @@ def evaluate(scenario: Scenario, catalog: Catalog, cal: Calibration | None = Non
         catalog_as_of=catalog.as_of,
         genai_prices_version=catalog.meta.get("genai_prices_version", ""),
         decision_flips=flip_points,
+        role_costs_usd=tuple(Decimal(str(d[3])) for d in inputs.people_detail),
     )

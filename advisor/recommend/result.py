@@ -180,6 +180,9 @@ class Evaluation:
     genai_prices_version: str
     # How far each uncertain input must move to change the recommendation (advisor.recommend.flip).
     decision_flips: tuple[DecisionFlip, ...] = ()
+    # Loaded monthly cost of one person in each of the scenario's roles, in the scenario's
+    # order: the user's figure or the catalog's for the team's region.
+    role_costs_usd: tuple[Decimal, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         """The CLI's JSON contract (decimal strings for money)."""

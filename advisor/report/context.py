@@ -1011,10 +1011,13 @@ def build_context(
                 "role": _words(r.role),
                 "count": num(r.count, 0 if r.count == int(r.count) else 1),
                 "share": pct(r.share_of_time),
-                "cost": usd(r.monthly_cost_usd) if r.monthly_cost_usd is not None else "",
+                # The amount used, also where it came from the catalog (badge beside it).
+                "cost": usd(ev.role_costs_usd[i])
+                if i < len(ev.role_costs_usd)
+                else usd(r.monthly_cost_usd),
                 "assumed": r.monthly_cost_usd is None,
             }
-            for r in scenario.team.roles
+            for i, r in enumerate(scenario.team.roles)
         ),
         hardware_rows=hardware,
         owned_gpus=tuple(

@@ -157,3 +157,16 @@ def test_a_scenario_without_any_allowed_option_still_renders(examples: Examples)
     ev = dataclasses.replace(ev, options=options, recommendation=None)
     summary = _text(_section(render_html(ev, scenario), "summary"))
     assert "No option meets the constraints" in summary
+
+
+def test_the_team_table_shows_each_roles_loaded_cost_also_from_the_catalog(
+    examples: Examples,
+) -> None:
+    scenario, ev = examples.scenario_and_evaluation("online-retailer-chatbot")
+    html = examples.render("online-retailer-chatbot").html
+    assert len(ev.role_costs_usd) == len(scenario.team.roles) > 0
+    for role, cost in zip(scenario.team.roles, ev.role_costs_usd, strict=True):
+        assert role.monthly_cost_usd is None  # the example leaves them to the catalog
+        assert cost > 0
+        cell = re.search(rf'<td class="num">{re.escape(usd(cost))} <span class="badge', html)
+        assert cell is not None, usd(cost)
