@@ -159,6 +159,8 @@ class MainWindow(QMainWindow):
             "Go to the &report", lambda: self.go_to(len(self.wizard.pages) - 1), "Ctrl+R"
         )
         tools.addAction(self.act_report)
+        self.act_compare = self._action("Co&mpare scenarios…", self.show_compare, "Ctrl+M")
+        tools.addAction(self.act_compare)
         help_ = bar.addMenu("&Help")
         self.act_about = self._action(f"&About {__app_name__}", self.show_about)
         help_.addAction(self.act_about)
@@ -325,6 +327,16 @@ class MainWindow(QMainWindow):
             CatalogBrowser(self).exec()
         except Exception as exc:  # noqa: BLE001 - shown, never a crash
             show_error(self, "Catalog browser", exc)
+
+    def show_compare(self) -> None:
+        """Open the compare view and ask for two or more saved scenarios."""
+        from ui.compare_view import CompareView
+
+        if self.state.catalog is None:
+            return
+        self.compare_view = CompareView(self.state.catalog, self)
+        self.compare_view.show()
+        self.compare_view.choose_files()
 
     def show_about(self) -> None:
         try:
