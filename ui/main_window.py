@@ -96,6 +96,8 @@ class MainWindow(QMainWindow):
         self.state = ScenarioState(parent=self)
         self.live = LiveEvaluator(self.state, self)
         self.wizard = AdvisorWizard(self.state, self.live, self)
+        self.help_dialog: Any = None  # ui.help.HelpDialog, made on first use
+        self.compare_view: Any = None  # ui.compare_view.CompareView, made on first use
         self.setCentralWidget(self.wizard)
         interval = autosave_ms or max(1, int(self.settings.get("autosave_seconds"))) * 1000
         self.autosaver = Autosaver(self.state, interval, parent=self)
@@ -162,6 +164,11 @@ class MainWindow(QMainWindow):
         self.act_compare = self._action("Co&mpare scenarios…", self.show_compare, "Ctrl+M")
         tools.addAction(self.act_compare)
         help_ = bar.addMenu("&Help")
+        self.act_help = self._action(
+            "&Manual", self.show_help, QKeySequence.StandardKey.HelpContents, "The manual (F1)"
+        )
+        help_.addAction(self.act_help)
+        self.wizard.helpRequested.connect(self.show_help)
         self.act_about = self._action(f"&About {__app_name__}", self.show_about)
         help_.addAction(self.act_about)
 
@@ -327,6 +334,14 @@ class MainWindow(QMainWindow):
             CatalogBrowser(self).exec()
         except Exception as exc:  # noqa: BLE001 - shown, never a crash
             show_error(self, "Catalog browser", exc)
+
+    def show_help(self) -> None:
+        """The manual, at the section of the page being shown."""
+        from ui.help import HelpDialog, anchor_for_page
+
+        if self.help_dialog is None:
+            self.help_dialog = HelpDialog(self)
+        self.help_dialog.show_section(anchor_for_page(self.wizard.currentId()))
 
     def show_compare(self) -> None:
         """Open the compare view and ask for two or more saved scenarios."""
