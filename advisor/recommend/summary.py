@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from advisor.catalog.snapshot import Catalog
 from advisor.errors import InputError
 from advisor.recommend.result import Evaluation, OptionView, RouteView
+from advisor.report.format import usd
 
 NO_ANSWER = "No option meets the constraints of this scenario, so there is no recommendation."
 
@@ -106,7 +107,8 @@ def summary_sentence(ev: Evaluation) -> str:
     o = ev.recommendation
     if o is None:
         return NO_ANSWER
+    # usd() shows the amounts in the display currency in force (advisor.report.format).
     return (
-        f"{answer_text(ev)}: about ${o.monthly_cost_usd:,.0f} a month, "
-        f"${o.horizon_cost_usd:,.0f} over {ev.horizon_months} months."
+        f"{answer_text(ev)}: about {usd(o.monthly_cost_usd)} a month, "
+        f"{usd(o.horizon_cost_usd)} over {ev.horizon_months} months."
     )

@@ -142,7 +142,14 @@ DESCRIPTIONS: dict[str, tuple[str, str]] = {
         "months",
         "How far ahead costs are added up (growth and price trends included).",
     ),
-    "preferences.currency": ("", "The currency of the file's money fields."),
+    "preferences.currency": (
+        "",
+        "The currency money is shown and typed in; the file's money fields stay in US dollars.",
+    ),
+    "preferences.usd_per_currency_unit": (
+        "USD per unit",
+        "Your own exchange rate; null = the ECB reference rate in resources/exchange_rates.yaml.",
+    ),
     "preferences.precisions": (
         "",
         "Number formats you accept for self-hosted models; lower precision needs fewer GPUs.",
@@ -179,6 +186,7 @@ CHOICES: dict[str, tuple[str, ...]] = {
     "workload.data_residency": model.RESIDENCY,
     "hardware.rental_term": model.RENTAL_TERMS,
     "preferences.precisions": model.PRECISION_CHOICES,
+    "preferences.currency": ("USD", "EUR", "GBP"),
 }
 
 

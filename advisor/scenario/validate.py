@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from advisor.catalog.snapshot import Catalog
+from advisor.currency import CURRENCIES
 from advisor.errors import NotFoundError, Problem
 from advisor.scenario.model import (
     PRECISION_CHOICES,
@@ -198,8 +199,14 @@ def validate(scenario: Scenario, catalog: Catalog | None = None) -> list[Problem
 
     pr = scenario.preferences
     _range(p, "preferences.horizon_months", pr.horizon_months, 1, 120)
-    if pr.currency != "USD":
-        p.append(Problem("preferences.currency", "error", "only USD is supported for now"))
+    if pr.currency not in CURRENCIES:
+        p.append(
+            Problem("preferences.currency", "error", f"must be one of {', '.join(CURRENCIES)}")
+        )
+    if pr.usd_per_currency_unit is not None and not 0 < pr.usd_per_currency_unit < 1000:
+        p.append(
+            Problem("preferences.usd_per_currency_unit", "error", "must be above 0 and below 1000")
+        )
     if not pr.precisions:
         p.append(Problem("preferences.precisions", "error", "accept at least one precision"))
     for i, prec in enumerate(pr.precisions):
