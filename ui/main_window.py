@@ -18,6 +18,7 @@ from advisor.scenario import Scenario, load_scenario, save_scenario
 from ui import worker
 from ui.autosave import Autosaver, Draft, read_draft
 from ui.errors import show_error
+from ui.money import CurrencyFollower
 from ui.results.live import LiveEvaluator
 from ui.settings import Settings
 from ui.wizard.state import ScenarioState
@@ -96,6 +97,8 @@ class MainWindow(QMainWindow):
         self.state = ScenarioState(parent=self)
         self.live = LiveEvaluator(self.state, self)
         self.wizard = AdvisorWizard(self.state, self.live, self)
+        # Money boxes, unit labels and amounts in the scenario's currency (USD, EUR or GBP).
+        self.currency = CurrencyFollower(self.state, list(self.wizard.pages))
         self.help_dialog: Any = None  # ui.help.HelpDialog, made on first use
         self.compare_view: Any = None  # ui.compare_view.CompareView, made on first use
         self.setCentralWidget(self.wizard)

@@ -68,6 +68,11 @@ def display_currency(symbol: str, usd_per_unit: Decimal) -> Iterator[None]:
         _DISPLAY.reset(token)
 
 
+def set_display_currency(symbol: str, usd_per_unit: Decimal) -> None:
+    """Show money in a currency from now on in this context (the app's GUI thread)."""
+    _DISPLAY.set((symbol, Decimal(usd_per_unit)))
+
+
 def _shown(value: Number | None) -> tuple[Number | None, str]:
     symbol, rate = _DISPLAY.get()
     if value is None or rate == 1:

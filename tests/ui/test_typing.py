@@ -103,6 +103,7 @@ FIELDS = [
     _plain("hardware.colocation_usd_per_kw_month", "1735", 1735, H),
     _plain("hardware.amortisation_years", "4.5", 4.5, H),
     _plain("preferences.horizon_months", "37", 37, H),
+    _plain("preferences.usd_per_currency_unit", "1.1734", 1.1734, H),
 ]  # fmt: skip
 
 
@@ -278,3 +279,24 @@ def test_a_number_box_keeps_what_is_typed_while_its_wizard_page_is_re_shown(qtbo
     QTest.keyClicks(line, "1234567")
     assert line.text().replace(QLocale().groupSeparator(), "") == "1234567"
     assert box.value() == 1234567
+
+
+def test_money_typed_in_euros_is_stored_in_us_dollars(app_window: Any, locale: QLocale) -> None:
+    """With the scenario in EUR, money boxes show and take euros; the file keeps dollars."""
+    from advisor.currency import exchange_rate
+
+    window = app_window
+    window.go_to(H)
+    page = window.wizard.currentPage()
+    page.editor_for("preferences.currency").set_value("EUR")  # as if picked in the list
+    rate = exchange_rate("EUR").usd_per_unit
+    field = next(f for f in FIELDS if f.name == "hardware.electricity_usd_per_kwh")
+    editor = _open(window, field)
+    assert "EUR per kWh" in editor.parentWidget().unit.text()
+    for ch in _localised("0.1375", locale):
+        QTest.keyClick(editor.lineEdit(), ch)
+    _finish(editor)
+    stored = window.state.scenario.hardware.electricity_usd_per_kwh
+    assert float(stored) == pytest.approx(0.1375 * float(rate), rel=1e-9)
+    assert editor.lineEdit().text() == locale.toString(0.1375, "f", 4)
+    page.editor_for("preferences.currency").set_value("USD")

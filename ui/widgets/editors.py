@@ -40,9 +40,16 @@ class NumberEdit(QDoubleSpinBox):
         factor: float = 1.0,
         integer: bool = False,
         group: bool = True,
+        money: bool = False,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
+        # Money is typed in the display currency; the scenario keeps US dollars (ui.money).
+        self.money = money
+        if money:
+            from ui.money import money_factor
+
+            factor = money_factor()
         self.factor = factor
         self.integer = integer
         self._exact: float | None = None

@@ -161,6 +161,10 @@ class ScenarioPage(StepPage):
     def after_edit(self) -> None:
         """Refresh derived labels (totals, defaults) after any change."""
 
+    def refresh(self) -> None:
+        """Refill catalog-backed choices and reload the editors (catalog or currency changed)."""
+        self._catalog_changed()
+
     def _catalog_changed(self) -> None:
         self._loading = True
         try:
