@@ -5,10 +5,10 @@
 # Then check it with packaging/smoke_test.sh.
 #
 # The build runs in its own virtual environment (build/packaging/venv, made on first use and
-# refreshed when pyproject.toml changes) holding the app's runtime dependencies and PyInstaller,
+# refreshed when the lock changes) holding the app's locked runtime dependencies and PyInstaller,
 # and nothing else: no test or lint tools, no editable install. Settings (environment):
 #   PYTHON=python3.11        interpreter for the build venv (3.11 or newer)
-#   BUILD_VENV=.venv         reuse another venv instead (PyInstaller is installed into it)
+#   BUILD_VENV=.venv         reuse another venv instead (the locked packages are installed into it)
 #   DIST=dist                where the bundle goes
 #   PYINSTALLER_ARGS=--clean extra PyInstaller arguments
 #   ARCHIVE=1                also pack the bundle: dist/<name>-<version>-<os>-<arch>.tar.gz
@@ -21,7 +21,6 @@ BUILD_VENV=${BUILD_VENV:-build/packaging/venv}
 DIST=${DIST:-dist}
 WORK=build/packaging/work
 SPEC=packaging/llm-sourcing-advisor.spec
-PYINSTALLER_REQ='pyinstaller>=6.10,<7'
 PYINSTALLER_ARGS=${PYINSTALLER_ARGS:-}
 
 say() { printf '== %s\n' "$*"; }
@@ -33,7 +32,7 @@ venv_python() {
   fi
 }
 
-# 1. The build environment: the runtime dependencies from pyproject.toml, plus PyInstaller.
+# 1. The build environment: the locked runtime dependencies plus PyInstaller (requirements/package.txt).
 stamp="$BUILD_VENV/.packaging-stamp"
 if [ -z "$(venv_python)" ]; then
   say "creating the build venv $BUILD_VENV"
@@ -42,21 +41,13 @@ if [ -z "$(venv_python)" ]; then
   "$PYTHON" -m venv "$BUILD_VENV"
 fi
 PY=$(venv_python)
-if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ] || [ packaging/build.sh -nt "$stamp" ]; then
-  say "installing the runtime dependencies and PyInstaller into $BUILD_VENV"
-  reqs="$BUILD_VENV/packaging-requirements.txt"
-  "$PY" - > "$reqs" <<'EOF'
-import tomllib
-
-with open("pyproject.toml", "rb") as f:
-    print("\n".join(tomllib.load(f)["project"]["dependencies"]))
-EOF
-  echo "$PYINSTALLER_REQ" >> "$reqs"
-  "$PY" -m pip install --quiet --disable-pip-version-check -r "$reqs"
+if [ ! -f "$stamp" ] || [ requirements/package.txt -nt "$stamp" ] || [ packaging/build.sh -nt "$stamp" ]; then
+  say "installing the locked runtime dependencies and PyInstaller into $BUILD_VENV"
+  # requirements/package.txt is exported from uv.lock (make lock): exact versions with hashes.
+  "$PY" -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps \
+    -r requirements/package.txt
   touch "$stamp"
 fi
-"$PY" -m PyInstaller --version >/dev/null 2>&1 \
-  || "$PY" -m pip install --quiet --disable-pip-version-check "$PYINSTALLER_REQ"
 say "PyInstaller $("$PY" -m PyInstaller --version) on $("$PY" -c 'import platform; print(platform.python_version())')"
 
 # 2. The bundle. The spec reads name, version and app id from advisor/__about__.py.
