@@ -171,7 +171,7 @@ def test_the_team_table_shows_each_roles_loaded_cost_also_from_the_catalog(
     for role, cost in zip(scenario.team.roles, ev.role_costs_usd, strict=True):
         assert role.monthly_cost_usd is None  # the example leaves them to the catalog
         assert cost > 0
-        cell = re.search(rf'<td class="num">{re.escape(usd(cost))} <span class="badge', html)
+        cell = re.search(rf'<td class="num">{re.escape(usd(cost))}<br><span class="badge', html)
         assert cell is not None, usd(cost)
 
 
