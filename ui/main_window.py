@@ -201,10 +201,9 @@ class MainWindow(QMainWindow):
         if self.live.status == "computing":
             self.live_status.setText("Updating the recommendation…")
         elif ev is not None and ev.recommendation is not None:
-            r = ev.recommendation
-            self.live_status.setText(
-                f"Recommended now: {r.name} — ${r.monthly_cost_usd:,.0f} a month"
-            )
+            from advisor.recommend.summary import summary_sentence
+
+            self.live_status.setText(f"Recommended now: {summary_sentence(ev)}")
         else:
             self.live_status.setText(self.live.message)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -37,6 +37,7 @@ class ResultsPage(StepPage):
             "update as you type."
         )
         self.charts: Any = None  # created on first show (lazy pyqtgraph import)
+        self._shared = False  # the splitter's first division of the height is done
         lay = QVBoxLayout(self)
         self.status = QLabel()
         self.status.setObjectName("resultsStatus")
@@ -118,7 +119,16 @@ class ResultsPage(StepPage):
             self.chart_holder.layout().addWidget(self.charts)
             self.charts.set_evaluation(self.live.evaluation)
 
+    def _share_the_height(self) -> None:
+        # Once, on first show: table 35 %, reasons 15 %, charts 50 % (the user may drag after).
+        h = self.splitter.height()
+        if h > 0:
+            self.splitter.setSizes([int(h * 0.35), int(h * 0.15), int(h * 0.5)])
+            self._shared = True
+
     def initializePage(self) -> None:
+        if not self._shared:
+            QTimer.singleShot(0, self._share_the_height)
         self.ensure_charts()
         self.show_evaluation(self.live.evaluation)
         if self.live.status != "computing" and not self.live.is_current():
