@@ -1,4 +1,4 @@
-"""The lock file: uv.lock matches pyproject.toml, and the hashed requirements files match uv.lock."""
+"""The lock file: uv.lock matches pyproject.toml; the hashed requirements files match uv.lock."""
 
 from __future__ import annotations
 
