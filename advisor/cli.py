@@ -217,6 +217,7 @@ def _register_extras() -> None:
         "advisor.recommend.cli",
         "advisor.report.cli",
         "advisor.mail.cli",
+        "advisor.compare_cli",
     ):
         try:
             module = importlib.import_module(name)

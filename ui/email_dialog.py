@@ -36,6 +36,7 @@ from advisor import mail
 from advisor.errors import Problem
 from advisor.mail import MailSettings, Security, SendMethod, SmtpSettings
 from advisor.mail.smtp import DEFAULT_PORTS
+from advisor.recommend.summary import summary_sentence
 from ui import worker
 from ui.errors import show_error, show_warning
 
@@ -171,7 +172,8 @@ class EmailDialog(QDialog):
         form.addRow("&To:", self._with_error(self.to, "to"))
         self.cc = self._line("cc", "optional")
         form.addRow("&Cc:", self._with_error(self.cc, "cc"))
-        title = getattr(self.evaluation, "scenario_name", "") or ""
+        # The subject is the answer in one sentence (the same as `advisor email` sends).
+        title = summary_sentence(self.evaluation) if self.evaluation is not None else ""
         self.subject = self._line("subject")
         self.subject.setText(mail.default_subject(title))
         form.addRow("&Subject:", self._with_error(self.subject, "subject"))

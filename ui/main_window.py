@@ -18,6 +18,7 @@ from advisor.scenario import Scenario, load_scenario, save_scenario
 from ui import worker
 from ui.autosave import Autosaver, Draft, read_draft
 from ui.errors import show_error
+from ui.money import CurrencyFollower
 from ui.results.live import LiveEvaluator
 from ui.settings import Settings
 from ui.wizard.state import ScenarioState
@@ -96,6 +97,10 @@ class MainWindow(QMainWindow):
         self.state = ScenarioState(parent=self)
         self.live = LiveEvaluator(self.state, self)
         self.wizard = AdvisorWizard(self.state, self.live, self)
+        # Money boxes, unit labels and amounts in the scenario's currency (USD, EUR or GBP).
+        self.currency = CurrencyFollower(self.state, list(self.wizard.pages))
+        self.help_dialog: Any = None  # ui.help.HelpDialog, made on first use
+        self.compare_view: Any = None  # ui.compare_view.CompareView, made on first use
         self.setCentralWidget(self.wizard)
         interval = autosave_ms or max(1, int(self.settings.get("autosave_seconds"))) * 1000
         self.autosaver = Autosaver(self.state, interval, parent=self)
@@ -161,7 +166,14 @@ class MainWindow(QMainWindow):
             "Go to the &report", lambda: self.go_to(len(self.wizard.pages) - 1), "Ctrl+R"
         )
         tools.addAction(self.act_report)
+        self.act_compare = self._action("Co&mpare scenarios…", self.show_compare, "Ctrl+M")
+        tools.addAction(self.act_compare)
         help_ = bar.addMenu("&Help")
+        self.act_help = self._action(
+            "&Manual", self.show_help, QKeySequence.StandardKey.HelpContents, "The manual (F1)"
+        )
+        help_.addAction(self.act_help)
+        self.wizard.helpRequested.connect(self.show_help)
         self.act_about = self._action(f"&About {__app_name__}", self.show_about)
         help_.addAction(self.act_about)
 
@@ -191,10 +203,9 @@ class MainWindow(QMainWindow):
         if self.live.status == "computing":
             self.live_status.setText("Updating the recommendation…")
         elif ev is not None and ev.recommendation is not None:
-            r = ev.recommendation
-            self.live_status.setText(
-                f"Recommended now: {r.name} — ${r.monthly_cost_usd:,.0f} a month"
-            )
+            from advisor.recommend.summary import summary_sentence
+
+            self.live_status.setText(f"Recommended now: {summary_sentence(ev)}")
         else:
             self.live_status.setText(self.live.message)
 
@@ -271,6 +282,7 @@ class MainWindow(QMainWindow):
             show_error(self, "Cannot open the example", exc)
             return
         self.load(scenario, None)
+        self.wizard.welcome.show_example(path)
 
     def save(self) -> bool:
         if self.state.path is None:
@@ -339,6 +351,24 @@ class MainWindow(QMainWindow):
     def reload_catalog(self) -> None:
         self.catalog_status.setText("Loading the catalog…")
         worker.run(_load_catalog, self.set_catalog, self._catalog_failed, parent=self)
+
+    def show_help(self) -> None:
+        """The manual, at the section of the page being shown."""
+        from ui.help import HelpDialog, anchor_for_page
+
+        if self.help_dialog is None:
+            self.help_dialog = HelpDialog(self)
+        self.help_dialog.show_section(anchor_for_page(self.wizard.currentId()))
+
+    def show_compare(self) -> None:
+        """Open the compare view and ask for two or more saved scenarios."""
+        from ui.compare_view import CompareView
+
+        if self.state.catalog is None:
+            return
+        self.compare_view = CompareView(self.state.catalog, self)
+        self.compare_view.show()
+        self.compare_view.choose_files()
 
     def show_about(self) -> None:
         try:

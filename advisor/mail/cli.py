@@ -61,7 +61,7 @@ def register(subparsers: Any) -> None:
         help="recipients, comma-separated (the flag may be repeated)",
     )
     p.add_argument("--cc", action="append", default=[], metavar="ADDRESS[,ADDRESS]")
-    p.add_argument("--subject", help="subject line (default: 'LLM sourcing report')")
+    p.add_argument("--subject", help="subject line (default: the report's one-sentence answer)")
     p.add_argument("--body", help="plain-text message (default: a short note about the report)")
     how = p.add_mutually_exclusive_group(required=True)
     how.add_argument("--draft", type=Path, metavar="OUT.eml", help="write an .eml draft here")

@@ -427,7 +427,8 @@ def compose(
     Args:
         pdf: Path of the report (must exist and be a PDF).
         to: Recipients, comma- or semicolon-separated, or a list.
-        subject: Subject line; ``None`` for :func:`default_subject`.
+        subject: Subject line; ``None`` for :func:`default_subject` of the report's summary
+            sentence (read from the PDF's metadata).
         body: Plain-text body; ``None`` for :func:`default_body`.
         sender: The From address; empty lets the mail app (draft) or the SMTP settings decide.
         cc: Copy recipients.
@@ -439,7 +440,10 @@ def compose(
         MailError: Carrying every problem found (see :func:`mail_problems`).
     """
     path = Path(pdf)
-    subject = default_subject() if subject is None else subject
+    if subject is None:
+        from advisor.mail.pdf_summary import summary_from_pdf
+
+        subject = default_subject(summary_from_pdf(path) if path.is_file() else "")
     body = default_body(attachment=attachment_name(path)) if body is None else body
     problems = mail_problems(path, to, subject, body, sender, cc)
     if problems:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from decimal import Decimal
 
 import numpy as np
 
@@ -41,6 +42,7 @@ from advisor.cost.options import (
 from advisor.errors import InputError, Problem
 from advisor.recommend.breakeven import horizon_break_even, horizon_crossover
 from advisor.recommend.budget import budget_sentence
+from advisor.recommend.flip import decision_flips
 from advisor.recommend.result import (
     BreakEven,
     CapacityView,
@@ -55,6 +57,7 @@ from advisor.recommend.result import (
     Uncertainty,
     money,
 )
+from advisor.recommend.summary import vendor_of
 from advisor.recommend.uncertainty import Horizon, drivers
 from advisor.scenario.model import Scenario
 from advisor.scenario.validate import validate
@@ -248,6 +251,7 @@ def _view(
             r.model_name,
             r.self_hosted,
             None if r.self_hosted else money(r.usd_per_request * ctx.task_requests[r.task]),
+            vendor_of(ctx.catalog, r.model),
         )
         for r in opt.routes
     )
@@ -565,6 +569,8 @@ def evaluate(scenario: Scenario, catalog: Catalog, cal: Calibration | None = Non
         prob = float(np.mean(totals[:, builds].min(axis=1) < totals[:, buys].min(axis=1)))
     unc = Uncertainty(n, tuple(ranges), prob)
 
+    eligible = [k for k in allowed_idx if options[k].meets_latency] or allowed_idx
+    flip_points = decision_flips(horizon.totals, drv, [o.name for o in options], eligible)
     flipping = [b for b in bars if b.flips]
     rationale = _rationale(views, rec, be, prob, flipping, mtok)
     spread = next((r for r in ranges if rec is not None and r.option == rec.name), None)
@@ -611,4 +617,6 @@ def evaluate(scenario: Scenario, catalog: Catalog, cal: Calibration | None = Non
         catalog_as_of=catalog.as_of,
         genai_prices_version=catalog.meta.get("genai_prices_version", ""),
         price_sources=price_data.provenance(catalog.as_of, catalog.meta),
+        decision_flips=flip_points,
+        role_costs_usd=tuple(Decimal(str(d[3])) for d in inputs.people_detail),
     )

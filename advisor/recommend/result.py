@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from advisor.recommend.flip import DecisionFlip
 
 from advisor.constraints.exclusion import Exclusion
 from advisor.cost.risk import Risk
@@ -33,6 +36,7 @@ class RouteView:
     model_name: str
     self_hosted: bool
     monthly_usd: Decimal | None  # API spend for this task; None when self-hosted
+    vendor: str = ""  # the API provider or the open model's publisher ("Google", "Qwen")
 
 
 @dataclass(frozen=True)
@@ -188,6 +192,11 @@ class Evaluation:
     price_sources: tuple[tuple[str, str], ...] = ()
     exclusions: tuple[Exclusion, ...] = ()  # what the deployability rules left out, and why
     risk_register: tuple[Risk, ...] = ()  # structured risks of the allowed options
+    # How far each uncertain input must move to change the recommendation (advisor.recommend.flip).
+    decision_flips: tuple[DecisionFlip, ...] = ()
+    # Loaded monthly cost of one person in each of the scenario's roles, in the scenario's
+    # order: the user's figure or the catalog's for the team's region.
+    role_costs_usd: tuple[Decimal, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         """The CLI's JSON contract (decimal strings for money)."""

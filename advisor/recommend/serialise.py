@@ -80,6 +80,7 @@ def evaluation_to_json(ev: Evaluation) -> dict[str, Any]:
         "catalog_as_of": ev.catalog_as_of,
         "genai_prices_version": ev.genai_prices_version,
         "price_sources": [{"what": w, "statement": t} for w, t in ev.price_sources],
+        "decision_flips": _plain(ev.decision_flips),
     }
     # p10/p50/p90 also directly under uncertainty for the best options, as documented.
     return data

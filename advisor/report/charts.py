@@ -16,7 +16,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from html import escape
 
-from advisor.report.format import tokens, usd_short
+from advisor.report.format import si, tokens, usd_short
 
 
 def _compact(text: str) -> str:
@@ -399,11 +399,11 @@ def crossover(
         svg.text(left - 6, py(t) + 3.5, _compact(usd_short(t)), TICK, "end", MUTED)
     for t in log_ticks(x_lo, x_hi):
         svg.line(px(t), top, px(t), top + plot_h, GRID)
-        svg.text(px(t), top + plot_h + 14, _compact(tokens(t)), TICK, "middle", MUTED)
+        svg.text(px(t), top + plot_h + 14, si(t), TICK, "middle", MUTED)
     svg.line(left, top + plot_h, right, top + plot_h, AXIS)
     svg.line(left, top, left, top + plot_h, AXIS)
     svg.text(
-        (left + right) / 2, top + plot_h + 30, "tokens a month (log scale)", SMALL, "middle", MUTED
+        (left + right) / 2, top + plot_h + 30, "tokens per month (log)", SMALL, "middle", MUTED
     )
     mid = top + plot_h / 2
     svg.text(

@@ -12,7 +12,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from advisor.recommend.summary import summary_sentence
 from advisor.report import charts, deployability
+from advisor.report.flip_chart import decision_tornado
 from advisor.report.format import (
     ms,
     multiple,
@@ -31,12 +33,6 @@ if TYPE_CHECKING:
 
 REPORT_TITLE = "LLM sourcing recommendation"
 BUILD_KINDS = ("rented", "owned", "hybrid")
-KIND_TEXT = {
-    "api": "buying through APIs",
-    "rented": "building on rented GPUs",
-    "owned": "building on your own GPUs",
-    "hybrid": "a hybrid of an API and your own deployment",
-}
 KIND_LABELS = charts.KIND_LABELS
 NOTES_LIMIT = 3_000  # characters of the scenario's notes printed (the file keeps them all)
 RUNNING_TITLE_WIDTH = 330.0  # px at the header's 10 px type: the left 55 % of the header
@@ -244,11 +240,7 @@ def _summary_sentences(
             "The warnings below say what rules each option out; relaxing one of them (for "
             "example data residency or the hardware allowed) opens up options.",
         )
-    first = (
-        f"We recommend {KIND_TEXT[rec.kind]}: {bare_name(rec.name)}, at about "
-        f"{usd(rec.monthly_cost_usd)} a month and {usd(rec.horizon_cost_usd)} over "
-        f"{ev.horizon_months} months."
-    )
+    first = summary_sentence(ev)  # the answer first: vendor, model and where it runs
     be = ev.break_even
     clauses = []
     if runner is not None:
@@ -932,6 +924,8 @@ def _charts(ev: Evaluation, runner: OptionView | None, other: OptionView | None)
     ]
     if rrows:
         out["ranges"] = charts.ranges(rrows, "Horizon cost, P10 to P90")
+    if rec is not None and ev.decision_flips:
+        out["decision"] = decision_tornado(ev.decision_flips)
     compare: list[charts.BarRow] = []
     seen: list[OptionView] = []
     for caption, o in (
@@ -987,11 +981,8 @@ def build_context(
     notes, shortened = _notes(scenario.notes)
     workload, team, hardware, prefs = _scenario_rows(scenario, ev)
     fit, overbuying = _task_fit(ev)
-    description = (
-        f"Buy or build: {len(ev.options)} ways to get LLM capability for {name}, compared over "
-        f"{ev.horizon_months} months. "
-        + (f"Recommended: {rec.name}." if rec else "No option meets the constraints.")
-    )
+    # The PDF's Subject: the one summary sentence, which `advisor email` reads back.
+    description = summary_sentence(ev)
     return ReportContext(
         title=REPORT_TITLE,
         doc_title=doc_title,
@@ -1032,10 +1023,13 @@ def build_context(
                 "role": _words(r.role),
                 "count": num(r.count, 0 if r.count == int(r.count) else 1),
                 "share": pct(r.share_of_time),
-                "cost": usd(r.monthly_cost_usd) if r.monthly_cost_usd is not None else "",
+                # The amount used, also where it came from the catalog (badge beside it).
+                "cost": usd(ev.role_costs_usd[i])
+                if i < len(ev.role_costs_usd)
+                else usd(r.monthly_cost_usd),
                 "assumed": r.monthly_cost_usd is None,
             }
-            for r in scenario.team.roles
+            for i, r in enumerate(scenario.team.roles)
         ),
         hardware_rows=hardware,
         owned_gpus=tuple(

@@ -8,6 +8,9 @@ large to print in full are abbreviated instead of breaking the layout.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from decimal import Decimal
 
 Number = float | int | Decimal
@@ -46,6 +49,37 @@ def _short(value: float, digits: int = 3) -> str:
     return f"{value:,.{min(decimals, 2)}f}"
 
 
+# The currency money is shown in: (symbol, US dollars per unit). Amounts stay in US dollars
+# everywhere else; usd()/usd_short() convert at the edge, so one setting covers the report,
+# its charts and the summary sentence. Context-local: a report rendered on a worker thread
+# sets its own.
+_DISPLAY: ContextVar[tuple[str, Decimal]] = ContextVar(
+    "display_currency", default=("$", Decimal(1))
+)
+
+
+@contextmanager
+def display_currency(symbol: str, usd_per_unit: Decimal) -> Iterator[None]:
+    """Show money in another currency inside the ``with`` block (``€``, 1.1172 USD per EUR)."""
+    token = _DISPLAY.set((symbol, Decimal(usd_per_unit)))
+    try:
+        yield
+    finally:
+        _DISPLAY.reset(token)
+
+
+def set_display_currency(symbol: str, usd_per_unit: Decimal) -> None:
+    """Show money in a currency from now on in this context (the app's GUI thread)."""
+    _DISPLAY.set((symbol, Decimal(usd_per_unit)))
+
+
+def _shown(value: Number | None) -> tuple[Number | None, str]:
+    symbol, rate = _DISPLAY.get()
+    if value is None or rate == 1:
+        return value, symbol
+    return Decimal(str(value)) / rate, symbol
+
+
 def usd(value: Number | None, cents: bool = False) -> str:
     """Whole dollars with thousands separators (``$57,671``); cents on request.
 
@@ -56,16 +90,17 @@ def usd(value: Number | None, cents: bool = False) -> str:
     Returns:
         The amount as text; from a billion on it is abbreviated (``$1.23bn``).
     """
+    value, sym = _shown(value)
     f = _float(value)
     if f is None:
         return DASH
     if abs(f) >= FULL_LIMIT:
-        return f"{_sign(f)}${_short(abs(f))}"
+        return f"{_sign(f)}{sym}{_short(abs(f))}"
     if cents:
         exact = abs(value) if isinstance(value, Decimal) else abs(f)
         text = f"{exact:,.2f}"
-        return f"{_sign(f)}${text}"
-    return f"{_sign(round(f))}${abs(f):,.0f}"
+        return f"{_sign(f)}{sym}{text}"
+    return f"{_sign(round(f))}{sym}{abs(f):,.0f}"
 
 
 def usd_cell(value: Number | None) -> str:
@@ -78,10 +113,11 @@ def usd_cell(value: Number | None) -> str:
 
 def usd_short(value: Number | None) -> str:
     """An amount abbreviated for charts and tiles: ``$1.71k``, ``$57.7k``, ``$1.23M``."""
+    value, sym = _shown(value)
     f = _float(value)
     if f is None:
         return DASH
-    return f"{_sign(f)}${_short(abs(f))}"
+    return f"{_sign(f)}{sym}{_short(abs(f))}"
 
 
 def tokens(value: Number | None) -> str:
@@ -92,6 +128,18 @@ def tokens(value: Number | None) -> str:
     if abs(f) < 999.5:
         return f"{_sign(round(f))}{abs(f):,.0f}"
     return f"{_sign(f)}{_short(abs(f))}"
+
+
+def si(value: Number | None) -> str:
+    """A count with an SI prefix for chart axes: ``950``, ``12k``, ``120M``, ``1.5G``, ``2T``."""
+    f = _float(value)
+    if f is None:
+        return DASH
+    a = abs(f)
+    for scale, prefix in ((1e12, "T"), (1e9, "G"), (1e6, "M"), (1e3, "k")):
+        if a >= scale * 0.9995:
+            return f"{_sign(f)}{a / scale:.3g}{prefix}"
+    return f"{_sign(f)}{a:.3g}"
 
 
 def tokens_words(value: Number | None) -> str:

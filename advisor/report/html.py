@@ -75,10 +75,19 @@ def render_html(evaluation: Evaluation, scenario: Scenario, *, today: dt.date | 
     Returns:
         The HTML that :func:`advisor.report.write_pdf` renders.
     """
+    from advisor.currency import exchange_rate
     from advisor.report.context import build_context
+    from advisor.report.format import display_currency
 
-    ctx = build_context(evaluation, scenario, today)
-    data = ctx.as_dict()
-    # Charts are SVG built (and escaped) by advisor.report.charts: markup by construction.
-    data["charts"] = {name: Markup(svg) for name, svg in ctx.charts.items()}
-    return environment().get_template(TEMPLATE).render(**data)
+    prefs = scenario.preferences
+    rate = exchange_rate(prefs.currency, prefs.usd_per_currency_unit)
+    # Every amount (tables, charts, the summary sentence) is shown in the scenario's currency.
+    with display_currency(rate.symbol, rate.usd_per_unit):
+        ctx = build_context(evaluation, scenario, today)
+        data = ctx.as_dict()
+        # Charts are SVG built (and escaped) by advisor.report.charts: markup by construction.
+        data["charts"] = {name: Markup(svg) for name, svg in ctx.charts.items()}
+        data["currency_note"] = rate.describe()
+        data["currency_symbol"] = rate.symbol
+        data["currency_source"] = rate.source if rate.basis in ("published", "derived") else ""
+        return environment().get_template(TEMPLATE).render(**data)

@@ -99,7 +99,8 @@ class Hardware:
 @dataclass(frozen=True)
 class Preferences:
     horizon_months: int = 36
-    currency: str = "USD"
+    currency: str = "USD"  # what money is shown and typed in; files keep US dollars
+    usd_per_currency_unit: float | None = None  # your own rate; None = the ECB reference rate
     precisions: tuple[str, ...] = ("bf16", "fp8", "int4")  # precisions you accept for builds
     api_providers: tuple[str, ...] = ()  # empty = every provider with scored models
     # Price trends (None = catalog default). The list price of the chosen API model (default

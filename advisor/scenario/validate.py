@@ -9,6 +9,7 @@ from typing import Any
 
 from advisor.bounds import text_problem
 from advisor.catalog.snapshot import Catalog
+from advisor.currency import CURRENCIES
 from advisor.errors import NotFoundError, Problem
 from advisor.scenario.defaults import deployability_problems
 from advisor.scenario.model import (
@@ -296,8 +297,14 @@ def validate(scenario: Scenario, catalog: Catalog | None = None) -> list[Problem
 
     pr = scenario.preferences
     _range(p, "preferences.horizon_months", pr.horizon_months, 1, 120)
-    if pr.currency != "USD":
-        p.append(Problem("preferences.currency", "error", "only USD is supported for now"))
+    if pr.currency not in CURRENCIES:
+        p.append(
+            Problem("preferences.currency", "error", f"must be one of {', '.join(CURRENCIES)}")
+        )
+    if pr.usd_per_currency_unit is not None and not 0 < pr.usd_per_currency_unit < 1000:
+        p.append(
+            Problem("preferences.usd_per_currency_unit", "error", "must be above 0 and below 1000")
+        )
     if pr.engine not in ENGINE_CHOICES:
         p.append(
             Problem("preferences.engine", "error", f"must be one of {', '.join(ENGINE_CHOICES)}")

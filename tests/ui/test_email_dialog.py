@@ -29,6 +29,7 @@ from advisor.mail.credentials import KEYRING_SERVICE
 from advisor.paths import bundled_path
 from advisor.recommend.evaluate import evaluate
 from advisor.recommend.result import Evaluation
+from advisor.recommend.summary import summary_sentence
 from advisor.scenario.io import load_scenario
 from ui import errors
 from ui.email_dialog import EmailDialog
@@ -218,7 +219,8 @@ def test_subject_and_body_summarise_the_evaluation(
     open_dialog: Callable[..., EmailDialog], evaluation: Evaluation
 ) -> None:
     dialog = open_dialog(evaluation)
-    assert dialog.subject.text() == f"LLM sourcing report: {evaluation.scenario_name}"
+    # The same one-sentence answer as the report's cover and `advisor email`'s subject.
+    assert dialog.subject.text() == f"LLM sourcing report: {summary_sentence(evaluation)}"
     body = dialog.body.toPlainText()
     assert "LLM sourcing report.pdf" in body
     for line in evaluation.rationale:
@@ -260,7 +262,7 @@ def test_smtp_send_delivers_the_report_with_the_pdf_attached(
     assert mail_from == "buyer@example.com"
     assert rcpt_tos == ["jane@example.com", "cfo@example.com"]
     message = parsed(content)
-    assert message["Subject"] == f"LLM sourcing report: {evaluation.scenario_name}"
+    assert message["Subject"] == f"LLM sourcing report: {summary_sentence(evaluation)}"
     assert evaluation.rationale[0] in message.get_body(("plain",)).get_content()
     [part] = list(message.iter_attachments())
     assert part.get_content_type() == "application/pdf"

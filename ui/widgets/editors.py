@@ -6,6 +6,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QCheckBox,
@@ -39,9 +40,16 @@ class NumberEdit(QDoubleSpinBox):
         factor: float = 1.0,
         integer: bool = False,
         group: bool = True,
+        money: bool = False,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
+        # Money is typed in the display currency; the scenario keeps US dollars (ui.money).
+        self.money = money
+        if money:
+            from ui.money import money_factor
+
+            factor = money_factor()
         self.factor = factor
         self.integer = integer
         self._exact: float | None = None
@@ -62,6 +70,22 @@ class NumberEdit(QDoubleSpinBox):
             super().wheelEvent(event)
         else:
             event.ignore()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        # QAbstractSpinBox rewrites its text on every show (group separators, rounding). When
+        # a parent is hidden and re-shown while the user is typing here (QWizard does that on
+        # completeChanged), that rewrite would move digits under the cursor. Keep the text
+        # being typed and its cursor; the box formats it when editing finishes.
+        edit = self.lineEdit()
+        typing = edit.isModified()
+        text, cursor = edit.text(), edit.cursorPosition()
+        super().showEvent(event)
+        if typing and edit.text() != text:
+            blocked = edit.blockSignals(True)
+            edit.setText(text)
+            edit.setCursorPosition(cursor)
+            edit.setModified(True)
+            edit.blockSignals(blocked)
 
     def value(self) -> Any:  # type: ignore[override]
         shown = super().value()

@@ -31,7 +31,14 @@ class MessageLabel(QLabel):
 class FieldRow(QWidget):
     """An editor followed by its unit, with an inline message line below."""
 
-    def __init__(self, editor: QWidget, unit: str = "", parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        editor: QWidget,
+        unit: str = "",
+        parent: QWidget | None = None,
+        *,
+        expand: bool = False,
+    ) -> None:
         super().__init__(parent)
         self.editor = editor
         outer = QVBoxLayout(self)
@@ -39,12 +46,14 @@ class FieldRow(QWidget):
         outer.setSpacing(2)
         line = QHBoxLayout()
         line.setContentsMargins(0, 0, 0, 0)
-        line.addWidget(editor)
+        # Text (names, notes) takes the row's width; numbers keep their compact size.
+        line.addWidget(editor, 1 if expand else 0)
         self.unit = QLabel(unit)
         self.unit.setObjectName("fieldUnit")
         if unit:
             line.addWidget(self.unit)
-        line.addStretch(1)
+        if not expand:
+            line.addStretch(1)
         outer.addLayout(line)
         self.message = MessageLabel(self)
         outer.addWidget(self.message)

@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
+    QBoxLayout,
     QFormLayout,
     QFrame,
     QGroupBox,
@@ -23,7 +25,26 @@ from ui.widgets.fields import FieldRow, MessageLabel
 from ui.wizard.state import ScenarioState, belongs, describe_under, get_path, set_path
 
 
-class ScenarioPage(QWizardPage):
+class StepPage(QWizardPage):
+    """A wizard page that tells the wizard about completeness only when it changes.
+
+    QWizard answers every ``completeChanged`` (from any page, current or not) by hiding and
+    re-showing the current page's widgets (its anti-flicker widget). A spin box being typed
+    into reformats its text on show, which used to insert a group separator mid-typing and
+    leave the cursor one digit early (12345 became 12,354). Pages call ``announce_complete``
+    instead of emitting ``completeChanged`` themselves.
+    """
+
+    _told_complete: bool | None = None
+
+    def announce_complete(self) -> None:
+        complete = self.isComplete()
+        if complete != self._told_complete:
+            self._told_complete = complete
+            self.completeChanged.emit()
+
+
+class ScenarioPage(StepPage):
     """A page that edits the part of the scenario under ``prefixes``.
 
     Subclasses call ``add_field`` for plain fields and override ``load_extra``/``collect_extra``
@@ -74,12 +95,12 @@ class ScenarioPage(QWizardPage):
         bind: bool = True,
     ) -> FieldRow:
         """Add ``editor`` for ``path`` with a mnemonic label, unit, tooltip and message line."""
-        from ui.widgets.editors import OptionalNumber
+        from ui.widgets.editors import NotesEdit, OptionalNumber, TextEdit
 
         if isinstance(editor, OptionalNumber):
             editor.set_unit(unit)  # the unit belongs to the number, before the default box
             unit = ""
-        row = FieldRow(editor, unit)
+        row = FieldRow(editor, unit, expand=isinstance(editor, (TextEdit, NotesEdit)))
         lab = QLabel(label)
         if label:
             lab.setBuddy(editor)
@@ -140,6 +161,10 @@ class ScenarioPage(QWizardPage):
     def after_edit(self) -> None:
         """Refresh derived labels (totals, defaults) after any change."""
 
+    def refresh(self) -> None:
+        """Refill catalog-backed choices and reload the editors (catalog or currency changed)."""
+        self._catalog_changed()
+
     def _catalog_changed(self) -> None:
         self._loading = True
         try:
@@ -171,7 +196,7 @@ class ScenarioPage(QWizardPage):
             [f"{p.field}: {p.message}" for p in loose if p.severity == "error"],
             [p.message for p in loose if p.severity != "error"],
         )
-        self.completeChanged.emit()
+        self.announce_complete()
 
     def isComplete(self) -> bool:
         return not any(p.severity == "error" for p in self.page_problems())
@@ -188,17 +213,55 @@ class ScenarioPage(QWizardPage):
         return self._rows[path].editor
 
 
-def columns(*widgets: Sequence[QWidget]) -> QWidget:
-    """Lay out columns of group boxes side by side."""
-    from PySide6.QtWidgets import QHBoxLayout
+class Columns(QWidget):
+    """Columns of group boxes side by side, stacked into one column when the page is narrow.
 
-    holder = QWidget()
-    lay = QHBoxLayout(holder)
-    lay.setContentsMargins(0, 0, 0, 0)
-    for column in widgets:
-        col = QVBoxLayout()
-        for w in column:
-            col.addWidget(w)
-        col.addStretch(1)
-        lay.addLayout(col, 1)
-    return holder
+    A form that does not fit side by side would otherwise scroll sideways and hide its labels.
+    """
+
+    def __init__(self, *widgets: Sequence[QWidget]) -> None:
+        super().__init__()
+        self._lay = QBoxLayout(QBoxLayout.Direction.LeftToRight, self)
+        self._lay.setContentsMargins(0, 0, 0, 0)
+        self._columns: list[QWidget] = []
+        for column in widgets:
+            holder = QWidget()
+            col = QVBoxLayout(holder)
+            col.setContentsMargins(0, 0, 0, 0)
+            for w in column:
+                col.addWidget(w)
+            col.addStretch(1)
+            self._lay.addWidget(holder, 1)
+            self._columns.append(holder)
+
+    def side_by_side_width(self) -> int:
+        """The narrowest width at which the columns still fit next to each other."""
+        spacing = self._lay.spacing() * max(0, len(self._columns) - 1)
+        return sum(c.minimumSizeHint().width() for c in self._columns) + spacing
+
+    def stacked(self) -> bool:
+        return self._lay.direction() == QBoxLayout.Direction.TopToBottom
+
+    def fit(self, width: int) -> None:
+        wanted = (
+            QBoxLayout.Direction.LeftToRight
+            if width >= self.side_by_side_width()
+            else QBoxLayout.Direction.TopToBottom
+        )
+        if wanted != self._lay.direction():
+            self._lay.setDirection(wanted)
+
+    def minimumSizeHint(self) -> QSize:
+        # As narrow as the widest column: the rest is reached by stacking, not scrolling.
+        hint = super().minimumSizeHint()
+        widest = max((c.minimumSizeHint().width() for c in self._columns), default=0)
+        return QSize(widest, hint.height())
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        self.fit(event.size().width())
+        super().resizeEvent(event)
+
+
+def columns(*widgets: Sequence[QWidget]) -> Columns:
+    """Lay out columns of group boxes side by side (stacked when the page is narrow)."""
+    return Columns(*widgets)

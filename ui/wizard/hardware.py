@@ -7,8 +7,10 @@ from decimal import Decimal
 
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
+from advisor.currency import CURRENCIES
 from advisor.scenario import OwnedGpu, Scenario
 from advisor.scenario.model import DEPLOYMENTS, PRECISION_CHOICES, RENTAL_TERMS
+from ui.money import current_rate
 from ui.widgets.editors import CheckEdit, ChoiceEdit, MultiCheck, NumberEdit, OptionalNumber
 from ui.widgets.fields import FieldRow
 from ui.widgets.rows import Column, RowsEditor
@@ -126,7 +128,8 @@ class HardwarePage(ScenarioPage):
 
         run_box, run = self.group("Running owned GPUs")
         self.electricity = OptionalNumber(
-            "Catalog default", NumberEdit(minimum=-100, maximum=1000, decimals=4, step=0.01)
+            "Catalog default",
+            NumberEdit(minimum=-100, maximum=1000, decimals=4, step=0.01, money=True),
         )
         self.add_field(
             run,
@@ -149,7 +152,8 @@ class HardwarePage(ScenarioPage):
             "1.6 is typical).",
         )
         self.colo = OptionalNumber(
-            "Catalog default", NumberEdit(minimum=-1e5, maximum=1e6, decimals=0, step=10)
+            "Catalog default",
+            NumberEdit(minimum=-1e5, maximum=1e6, decimals=0, step=10, money=True),
         )
         self.add_field(
             run,
@@ -179,6 +183,25 @@ class HardwarePage(ScenarioPage):
         )
         self.add_field(
             plan,
+            "preferences.currency",
+            "C&urrency:",
+            ChoiceEdit([(c, c) for c in CURRENCIES]),
+            tip="Show and type money in this currency; files and the catalog keep US dollars.",
+        )
+        self.rate = OptionalNumber(
+            "ECB reference rate", NumberEdit(minimum=0, maximum=1000, decimals=4, step=0.01)
+        )
+        self.add_field(
+            plan,
+            "preferences.usd_per_currency_unit",
+            "E&xchange rate:",
+            self.rate,
+            "US dollars per unit",
+            "Your own rate, or the European Central Bank's reference rate (source and date in "
+            "the report).",
+        )
+        self.add_field(
+            plan,
             "preferences.precisions",
             "Precisio&ns:",
             MultiCheck([(p, PRECISION_LABELS.get(p, p)) for p in PRECISION_CHOICES], columns=5),
@@ -202,14 +225,21 @@ class HardwarePage(ScenarioPage):
         self.providers.set_items([(p, p) for p in sorted({o.provider for o in cat.cloud_offers})])
         for i in range(self.owned.row_count()):
             self.owned.editors(i)["gpu"].set_items(self._gpu_items())  # type: ignore[attr-defined]
-        for key, box, fmt in (
-            ("electricity_price_usd_per_kwh", self.electricity, "{:.4f}"),
-            ("pue", self.pue, "{:.2f}"),
-            ("colocation_usd_per_kw_month", self.colo, "{:,.0f}"),
+        rate = current_rate()
+        for key, box, fmt, money in (
+            ("electricity_price_usd_per_kwh", self.electricity, "{:.4f}", True),
+            ("pue", self.pue, "{:.2f}", False),
+            ("colocation_usd_per_kw_month", self.colo, "{:,.0f}", True),
         ):
             found = cat.assumption(key)
             if found is not None:
-                box.set_default(f"Catalog default ({fmt.format(found.value)})", float(found.value))
+                # The default reads in the currency shown (the catalog keeps US dollars).
+                shown = rate.from_usd(found.value) if money else found.value
+                box.set_default(f"Catalog default ({fmt.format(shown)})", float(found.value))
+        rate_text = "ECB reference rate" + (
+            f" ({rate.usd_per_unit:.4f})" if rate.code != "USD" and rate.basis != "user" else ""
+        )
+        self.rate.set_default_text(rate_text)
 
     def collect(self, scenario: Scenario) -> Scenario:
         scenario = super().collect(scenario)

@@ -5,27 +5,30 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QFrame,
     QHeaderView,
     QLabel,
+    QScrollArea,
     QSplitter,
     QTableView,
     QVBoxLayout,
     QWidget,
-    QWizardPage,
 )
 
 from advisor.recommend.result import Evaluation
+from advisor.recommend.summary import summary_sentence
 from advisor.report.format import ms
 from ui.results.deployability import DeployabilityTabs
 from ui.results.live import LiveEvaluator
 from ui.results.table_model import OptionsModel
+from ui.wizard.base import StepPage
 
 
-class ResultsPage(QWizardPage):
+class ResultsPage(StepPage):
     def __init__(self, live: LiveEvaluator, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.live = live
@@ -35,6 +38,7 @@ class ResultsPage(QWizardPage):
             "update as you type."
         )
         self.charts: Any = None  # created on first show (lazy pyqtgraph import)
+        self._shared = False  # the splitter's first division of the height is done
         lay = QVBoxLayout(self)
         self.status = QLabel()
         self.status.setObjectName("resultsStatus")
@@ -46,7 +50,6 @@ class ResultsPage(QWizardPage):
         self.rationale.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         lay.addWidget(self.status)
         lay.addWidget(self.headline)
-        lay.addWidget(self.rationale)
 
         self.model = OptionsModel(self)
         self.table = QTableView()
@@ -67,24 +70,44 @@ class ResultsPage(QWizardPage):
         self.detail.setObjectName("optionDetail")
         self.detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
-        top = QWidget()
-        tl = QVBoxLayout(top)
-        tl.setContentsMargins(0, 0, 0, 0)
-        tl.addWidget(self.table, 1)
-        tl.addWidget(self.detail)
+        # Three panes a user can resize: the ranked table (at least five rows), the reasons
+        # with the selected option's detail, and the charts. The middle pane scrolls rather
+        # than being cut on a laptop screen.
+        self.table.setMinimumHeight(self._rows_height(5))
+        # The reasons and the selected option's detail share one scrolling pane.
+        why = QWidget()
+        why_lay = QVBoxLayout(why)
+        why_lay.setContentsMargins(0, 0, 0, 0)
+        why_lay.addWidget(self.rationale)
+        why_lay.addWidget(self.detail)
+        why_lay.addStretch(1)
+        self.detail_scroll = QScrollArea()
+        self.detail_scroll.setWidgetResizable(True)
+        self.detail_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.detail_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.detail_scroll.setWidget(why)
+        self.detail_scroll.setMinimumHeight(self.fontMetrics().lineSpacing() * 3)
         self.splitter = QSplitter(Qt.Orientation.Vertical)
-        self.splitter.addWidget(top)
+        self.splitter.setChildrenCollapsible(False)
+        self.splitter.addWidget(self.table)
+        self.splitter.addWidget(self.detail_scroll)
         self.chart_holder = QWidget()
         QVBoxLayout(self.chart_holder).setContentsMargins(0, 0, 0, 0)
         self.tabs = DeployabilityTabs(self.chart_holder)
         self.splitter.addWidget(self.tabs)
-        self.splitter.setStretchFactor(0, 2)
-        self.splitter.setStretchFactor(1, 3)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 2)
+        self.splitter.setStretchFactor(2, 4)
         lay.addWidget(self.splitter, 1)
 
         live.evaluation_changed.connect(self.show_evaluation)
         live.status_changed.connect(self._status)
         self._status(live.status)
+
+    def _rows_height(self, rows: int) -> int:
+        head = self.table.horizontalHeader().sizeHint().height()
+        row = self.table.verticalHeader().defaultSectionSize()
+        return head + rows * row + 2 * self.table.frameWidth() + 2
 
     def ensure_charts(self) -> None:
         if self.charts is None:
@@ -98,7 +121,16 @@ class ResultsPage(QWizardPage):
             self.chart_holder.layout().addWidget(self.charts)
             self.charts.set_evaluation(self.live.evaluation)
 
+    def _share_the_height(self) -> None:
+        # Once, on first show: table 35 %, reasons 15 %, charts 50 % (the user may drag after).
+        h = self.splitter.height()
+        if h > 0:
+            self.splitter.setSizes([int(h * 0.35), int(h * 0.15), int(h * 0.5)])
+            self._shared = True
+
     def initializePage(self) -> None:
+        if not self._shared:
+            QTimer.singleShot(0, self._share_the_height)
         self.ensure_charts()
         self.show_evaluation(self.live.evaluation)
         if self.live.status != "computing" and not self.live.is_current():
@@ -129,11 +161,12 @@ class ResultsPage(QWizardPage):
         else:
             rec = ev.recommendation
             if rec is not None:
+                # The answer first (vendor, model, where it runs), as in the report and emails.
                 self.headline.setText(
-                    f"<span style='font-size:14pt'><b>Recommended:</b> {escape(rec.name)}</span>"
-                    f"<br>about <b>${rec.monthly_cost_usd:,.0f}</b> a month, "
-                    f"${rec.horizon_cost_usd:,.0f} over {ev.horizon_months} months "
-                    f"(${rec.cost_per_million_tokens_usd:,.2f} per million tokens)"
+                    f"<span style='font-size:13pt'><b>Recommended:</b> "
+                    f"{escape(summary_sentence(ev))}</span><br>"
+                    f"<span style='color:#555555'>Option #1: {escape(rec.name)} "
+                    f"(${rec.cost_per_million_tokens_usd:,.2f} per million tokens)</span>"
                 )
             else:
                 self.headline.setText("<b>No option is allowed for this scenario.</b>")
@@ -142,7 +175,7 @@ class ResultsPage(QWizardPage):
             self.rationale.setText("<br>".join(escape(x) for x in lines))
             if self.model.rowCount() and self.table.currentIndex().row() < 0:
                 self.table.selectRow(0)
-        self.completeChanged.emit()
+        self.announce_complete()
 
     def _show_detail(self, current: Any, _previous: Any = None) -> None:
         if not current.isValid():

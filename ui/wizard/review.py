@@ -113,4 +113,4 @@ class ReviewPage(ScenarioPage):
 
     def show_problems(self) -> None:
         # Problems are part of the summary; only the Next button needs updating.
-        self.completeChanged.emit()
+        self.announce_complete()

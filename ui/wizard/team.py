@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
+from advisor.report.format import usd
 from advisor.scenario import Role, Scenario
 from ui.widgets.editors import ChoiceEdit, NumberEdit, OptionalNumber
 from ui.widgets.fields import FieldRow
@@ -25,7 +26,9 @@ ROLE_LABELS = {
 
 
 def _cost_editor() -> OptionalNumber:
-    return OptionalNumber("Catalog", NumberEdit(minimum=-1e9, maximum=1e9, step=500, decimals=0))
+    return OptionalNumber(
+        "Catalog", NumberEdit(minimum=-1e9, maximum=1e9, step=500, decimals=0, money=True)
+    )
 
 
 class TeamPage(ScenarioPage):
@@ -177,7 +180,7 @@ class TeamPage(ScenarioPage):
         for i in range(self.roles.row_count()):
             eds = self.roles.editors(i)
             cost = self.catalog_cost(eds["role"].value(), region)  # type: ignore[attr-defined]
-            text = f"Catalog (${cost:,.0f})" if cost is not None else "Catalog (none)"
+            text = f"Catalog ({usd(cost)})" if cost is not None else "Catalog (none)"
             eds["monthly_cost_usd"].set_default(  # type: ignore[attr-defined]
                 text, float(cost) if cost is not None else None
             )

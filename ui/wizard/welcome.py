@@ -102,3 +102,12 @@ class WelcomePage(ScenarioPage):
         hint.setObjectName("hint")
         lay.addWidget(hint)
         lay.addStretch(1)
+
+    def show_example(self, path: Path) -> None:
+        """Point the Example box at the example just loaded (it used to keep the first one)."""
+        for i in range(self.examples.count()):
+            if Path(str(self.examples.itemData(i))).resolve() == path.resolve():
+                self.examples.blockSignals(True)
+                self.examples.setCurrentIndex(i)
+                self.examples.blockSignals(False)
+                return

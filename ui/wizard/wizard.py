@@ -29,8 +29,10 @@ class AdvisorWizard(QWizard):
         self.setWizardStyle(QWizard.WizardStyle.ClassicStyle)
         self.setOption(QWizard.WizardOption.NoCancelButton, True)
         self.setOption(QWizard.WizardOption.NoDefaultButton, True)
+        self.setOption(QWizard.WizardOption.HaveHelpButton, True)  # the manual, at this page
         self.setButtonLayout(
             [
+                QWizard.WizardButton.HelpButton,
                 QWizard.WizardButton.Stretch,
                 QWizard.WizardButton.BackButton,
                 QWizard.WizardButton.NextButton,

@@ -81,3 +81,29 @@ def test_tornado_and_ranges_render_every_row() -> None:
     assert "People" in texts and "flips to #2" in texts
     ranges = [charts.RangeRow("1. Buy", "api", 50_000, 59_000, 66_000, True)]
     assert "$59.0k" in _texts(charts.ranges(ranges))
+
+
+def test_the_decision_tornado_names_each_move_and_the_new_answer() -> None:
+    from advisor.recommend.flip import DecisionFlip, FlipPoint
+    from advisor.report.flip_chart import decision_tornado
+
+    volume = DecisionFlip(
+        "volume", "Request volume", "multiplier", 1.0, 0.5, 2.0,
+        FlipPoint("down", None, 0.01, None, None),
+        FlipPoint("up", 3.13, 100.0, 1.65, "Rent: Qwen3 8B on 4 x L40S"),
+    )  # fmt: skip
+    rate = DecisionFlip(
+        "api_price", "API price decline per year", "api_decline", 0.9, 0.5, 0.92,
+        FlipPoint("down", 0.6, 0.0, 0.75, "Own: Qwen3 8B on 2 x A100"),
+        FlipPoint("up", None, 0.99, None, None),
+    )  # fmt: skip
+    never = DecisionFlip(
+        "compliance", "Security and compliance review", "multiplier", 1.0, 0.3, 5.0,
+        FlipPoint("down", None, 0.01, None, None),
+        FlipPoint("up", None, 100.0, None, None),
+    )  # fmt: skip
+    svg = decision_tornado([volume, rate, never])
+    assert "×3.13" in svg and "higher: Rent: Qwen3 8B on 4 x L40S" in svg
+    assert "from 90% to 60% a year" in svg and "lower: Own: Qwen3 8B on 2 x A100" in svg
+    assert "Security and compliance" not in svg  # it never changes the answer
+    assert "No single input" in decision_tornado([never])

@@ -72,3 +72,14 @@ def test_clip_shortens_long_text_with_an_ellipsis() -> None:
     assert clip("short", 10) == "short"
     assert clip("x" * 100, 10) == "x" * 9 + "…"
     assert clip("a\n b   c", 10) == "a b c"
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [(0, "0"), (950, "950"), (12_345, "12.3k"), (120_303_000_000, "120G"), (2.5e12, "2.5T"),
+     (1_500_000, "1.5M"), (-4_000, "−4k"), (None, "–")],
+)  # fmt: skip
+def test_si_gives_chart_axes_a_short_count_with_an_si_prefix(value, text) -> None:
+    from advisor.report.format import si
+
+    assert si(value) == text

@@ -99,7 +99,10 @@ def test_metadata_for_the_pdf_comes_from_the_head(examples: Examples) -> None:
     head = examples.render("media-batch-classification").html.split("</head>")[0]
     assert f"<title>LLM sourcing recommendation: {ev.scenario_name}</title>" in head
     assert f'<meta name="author" content="{ev.organisation}">' in head
-    assert '<meta name="description" content="Buy or build:' in head
+    # The PDF's Subject is the one summary sentence (what `advisor email` offers as subject).
+    from advisor.recommend.summary import summary_sentence
+
+    assert f'<meta name="description" content="{summary_sentence(ev)}">' in unescape(head)
 
 
 def test_styles_load_the_bundled_font_by_a_relative_url(examples: Examples) -> None:
@@ -179,3 +182,33 @@ def test_cover_and_sources_say_data_as_of_and_where_the_prices_come_from(
         "Cloud GPU prices: the reviewed catalog data."
     ) in _text(_section(html, "method"))
     assert [what for what, _ in ev.price_sources] == [what for what, _ in sources]
+
+
+def test_the_team_table_shows_each_roles_loaded_cost_also_from_the_catalog(
+    examples: Examples,
+) -> None:
+    scenario, ev = examples.scenario_and_evaluation("online-retailer-chatbot")
+    html = examples.render("online-retailer-chatbot").html
+    assert len(ev.role_costs_usd) == len(scenario.team.roles) > 0
+    for role, cost in zip(scenario.team.roles, ev.role_costs_usd, strict=True):
+        assert role.monthly_cost_usd is None  # the example leaves them to the catalog
+        assert cost > 0
+        cell = re.search(rf'<td class="num">{re.escape(usd(cost))}<br><span class="badge', html)
+        assert cell is not None, usd(cost)
+
+
+def test_a_report_in_euros_states_the_rate_and_shows_euro_amounts(examples: Examples) -> None:
+    from advisor.currency import exchange_rate
+    from advisor.recommend.summary import summary_sentence
+    from advisor.report.format import display_currency
+
+    scenario, ev = examples.scenario_and_evaluation("online-retailer-chatbot")
+    prefs = dataclasses.replace(scenario.preferences, currency="EUR")
+    html = unescape(render_html(ev, dataclasses.replace(scenario, preferences=prefs)))
+    rate = exchange_rate("EUR")
+    assert rate.describe() in html and rate.source in html
+    with display_currency("€", rate.usd_per_unit):
+        sentence = summary_sentence(ev)
+        monthly = usd(ev.recommendation.monthly_cost_usd)
+    assert monthly.startswith("€") and sentence in html and monthly in html
+    assert usd(ev.recommendation.monthly_cost_usd) not in html  # no dollar amount left for it

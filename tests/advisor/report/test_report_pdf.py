@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from pypdf import PdfReader
 
+from advisor.recommend.summary import summary_sentence
 from advisor.report.format import usd
 
 from .conftest import EXAMPLE_NAMES, Examples
@@ -34,7 +35,10 @@ def test_pdf_has_its_pages_metadata_and_the_summary_figures(examples: Examples, 
     assert meta is not None
     assert meta.title == f"LLM sourcing recommendation: {ev.scenario_name}"
     assert meta.author == ev.organisation
-    assert meta.subject is not None and meta.subject.startswith("Buy or build:")
+    # The PDF's Subject is the one summary sentence (advisor email reads it back).
+    assert meta.subject == summary_sentence(ev)
+    cover = _flat(reader.pages[0].extract_text())
+    assert _flat(summary_sentence(ev)) in cover
     summary = _flat(reader.pages[2].extract_text())
     assert "Executive summary" in summary
     rec = ev.recommendation
@@ -135,3 +139,13 @@ def test_long_text_and_huge_numbers_wrap_or_abbreviate_instead_of_overflowing(
     reader = _reader(document.write_pdf())
     assert len(reader.pages) <= 24
     assert reader.metadata.title.endswith("W" * 200)
+
+
+def test_the_cli_email_subject_is_the_reports_summary_sentence(examples: Examples) -> None:
+    from advisor.mail import compose, default_subject
+
+    rendered = examples.render("online-retailer-chatbot")
+    _, ev = examples.scenario_and_evaluation("online-retailer-chatbot")
+    mail = compose(rendered.path, "cfo@example.com")
+    assert mail.subject == default_subject(summary_sentence(ev))
+    assert "Google" in mail.subject and "API" in mail.subject
