@@ -114,10 +114,15 @@ def _hosting_sensitivity_problem(h: CloudHosting, level: str) -> str:
 
 def _api_scope(scenario: Scenario, catalog: Catalog) -> list[ApiModel]:
     """The API models the comparison would consider (scored, allowed provider)."""
+    from advisor.cost.market import has_scores
+
     scored = {s.model[4:] for s in catalog.scores if s.model.startswith("api:")}
     allowed = set(scenario.preferences.api_providers)
+    # Hosted open-weight models carry their open model's scores, so they are in scope too.
     return [
-        m for m in catalog.api_models if m.id in scored and (not allowed or m.provider in allowed)
+        m
+        for m in catalog.api_models
+        if (not allowed or m.provider in allowed) and has_scores(catalog, m, scored)
     ]
 
 

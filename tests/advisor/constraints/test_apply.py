@@ -213,3 +213,12 @@ def test_restricted_data_needs_an_attestation_on_record(catalog: Catalog) -> Non
     assert x is not None and x.rule is ExclusionRule.SENSITIVITY
     assert "no SOC 2 or ISO 27001 attestation on record" in x.reason
     assert _excluded(plan, "aws-p5-48xlarge-us-east-1") is None
+
+
+def test_eu_residency_also_filters_hosted_open_weight_api_models(catalog: Catalog) -> None:
+    # Hosted copies of open models carry their open model's scores (no "api:" score of their
+    # own); they are options, so the residency rules must see them too.
+    plan = apply_constraints(_scenario(data_residency="eu"), catalog)
+    x = _excluded(plan, "novita/google/gemma-3-12b-it")
+    assert x is not None and x.rule is ExclusionRule.RESIDENCY
+    assert "novita/google/gemma-3-12b-it" not in plan.endpoints
