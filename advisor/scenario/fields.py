@@ -158,10 +158,6 @@ DESCRIPTIONS: dict[str, tuple[str, str]] = {
         "",
         "API providers you may buy from; empty = every provider with scored models.",
     ),
-    "preferences.api_price_decline_per_year": (
-        "fraction/year",
-        "Yearly fall in API prices for the same capability; null = the catalog's sourced value.",
-    ),
     "preferences.gpu_price_decline_per_year": (
         "fraction/year",
         "Yearly fall in GPU rental prices; null = the catalog's sourced value.",
@@ -178,6 +174,54 @@ DESCRIPTIONS: dict[str, tuple[str, str]] = {
         "",
         "Random seed of the simulation (the same seed gives the same result).",
     ),
+    "migration_notes": (
+        "",
+        "What was assumed when a file of an older format was opened (written by the app).",
+    ),
+    "workload.organisation_domicile": (
+        "",
+        "Where the organisation has its principal place of business; some model licences "
+        'depend on it ("" = not stated).',
+    ),
+    "workload.monthly_active_users": (
+        "users",
+        "Monthly active users of the product built on the model, for licence user caps "
+        "(null = not stated).",
+    ),
+    "hardware.deployment": (
+        "",
+        "Where bought GPUs would run; consumer cards are allowed only on workstations.",
+    ),
+    "hardware.accept_consumer_gpu_risk": (
+        "",
+        "Keep consumer (GeForce) cards in data-centre builds despite their driver licence.",
+    ),
+    "preferences.api_list_price_decline_per_year": (
+        "fraction/year",
+        "Yearly fall of a chosen API model's list price (null = the catalog's default: flat).",
+    ),
+    "preferences.capability_price_decline_per_year": (
+        "fraction/year",
+        "Yearly fall in the price of a capability level, got only by switching models "
+        "(null = the catalog's default).",
+    ),
+    "preferences.follow_capability_trend": (
+        "",
+        "Plan to switch to cheaper models as they appear (APIs and self-hosting alike, with "
+        "the switching effort).",
+    ),
+    "preferences.discount_rate_per_year": (
+        "fraction/year",
+        "Cost of capital for the net present value (null = the catalog's default).",
+    ),
+    "preferences.include_deprecated_api_models": (
+        "",
+        "Also consider API models their provider has deprecated.",
+    ),
+    "preferences.engine": (
+        "",
+        "Serving engine of self-hosted builds; it changes the serving estimates.",
+    ),
 }
 
 CHOICES: dict[str, tuple[str, ...]] = {
@@ -187,6 +231,9 @@ CHOICES: dict[str, tuple[str, ...]] = {
     "hardware.rental_term": model.RENTAL_TERMS,
     "preferences.precisions": model.PRECISION_CHOICES,
     "preferences.currency": ("USD", "EUR", "GBP"),
+    "workload.organisation_domicile": model.DOMICILES,
+    "hardware.deployment": model.DEPLOYMENTS,
+    "preferences.engine": model.ENGINE_CHOICES,
 }
 
 
@@ -237,6 +284,8 @@ def _walk(cls: Any, prefix: str = "") -> Iterator[tuple[str, Any, Any]]:
     hints = typing.get_type_hints(cls)
     instance = cls()
     for f in dataclasses.fields(cls):
+        if f.metadata.get("internal"):
+            continue  # worked out when a file is read, never saved
         tp, path = hints[f.name], f"{prefix}{f.name}"
         value = getattr(instance, f.name)
         if dataclasses.is_dataclass(tp):
