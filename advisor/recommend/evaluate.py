@@ -522,6 +522,9 @@ def evaluate(scenario: Scenario, catalog: Catalog, cal: Calibration | None = Non
 
     # Sensitivity: each driver at its low and high value, all else at base.
     allowed_idx = [k for k, o in enumerate(options) if o.allowed]
+    # The options the recommendation is chosen from: allowed, and meeting the latency targets
+    # where any does (the tornado and the decision flips use the same set).
+    eligible = [k for k in allowed_idx if options[k].meets_latency] or allowed_idx
     bars = []
     if rec_idx is not None:
         # One vectorised call: row 2i is driver i at its low value, row 2i+1 at its high.
@@ -532,7 +535,7 @@ def evaluate(scenario: Scenario, catalog: Catalog, cal: Calibration | None = Non
         tot = horizon.totals(draws)
         for i, d in enumerate(drv):
             choices = [
-                options[allowed_idx[int(np.argmin(tot[row, allowed_idx]))]].name
+                options[eligible[int(np.argmin(tot[row, eligible]))]].name
                 for row in (2 * i, 2 * i + 1)
             ]
             flips = any(c != options[rec_idx].name for c in choices)
@@ -569,7 +572,6 @@ def evaluate(scenario: Scenario, catalog: Catalog, cal: Calibration | None = Non
         prob = float(np.mean(totals[:, builds].min(axis=1) < totals[:, buys].min(axis=1)))
     unc = Uncertainty(n, tuple(ranges), prob)
 
-    eligible = [k for k in allowed_idx if options[k].meets_latency] or allowed_idx
     flip_points = decision_flips(horizon.totals, drv, [o.name for o in options], eligible)
     flipping = [b for b in bars if b.flips]
     rationale = _rationale(views, rec, be, prob, flipping, mtok)
