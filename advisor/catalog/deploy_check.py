@@ -61,7 +61,13 @@ def check_deployability(catalog: Catalog) -> tuple[list[str], list[str], dict[st
             problems.append(f"gpu class {c.id}: unknown GPU")
     for o in catalog.cloud_offers:
         if hosting_for(catalog, o.id) is None:
-            problems.append(f"cloud offer {o.id}: no hosting record in cloud_hosting.yaml")
+            message = f"cloud offer {o.id}: no hosting record in cloud_hosting.yaml"
+            if o.basis == "imported":
+                # A downloaded price in a region we have not reviewed: the constraints leave it
+                # out whenever residency or sensitivity matters, so it is a warning, not a fault.
+                warnings.append(f"{message} (imported; left out under residency rules)")
+            else:
+                problems.append(message)
     for h in catalog.hosting:
         if h.host_class not in HOST_CLASSES_CLOUD:
             problems.append(

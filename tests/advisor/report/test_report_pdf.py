@@ -30,7 +30,7 @@ def test_pdf_has_its_pages_metadata_and_the_summary_figures(examples: Examples, 
     _, ev = examples.scenario_and_evaluation(name)
     reader = _reader(rendered.pdf)
     assert len(reader.pages) == rendered.info.pages
-    assert 12 <= len(reader.pages) <= 24
+    assert 12 <= len(reader.pages) <= 30  # the EU insurer: 61 exclusions in the appendix
     meta = reader.metadata
     assert meta is not None
     assert meta.title == f"LLM sourcing recommendation: {ev.scenario_name}"
@@ -148,4 +148,5 @@ def test_the_cli_email_subject_is_the_reports_summary_sentence(examples: Example
     _, ev = examples.scenario_and_evaluation("online-retailer-chatbot")
     mail = compose(rendered.path, "cfo@example.com")
     assert mail.subject == default_subject(summary_sentence(ev))
-    assert "Google" in mail.subject and "API" in mail.subject
+    vendor = ev.recommendation.routes[0].vendor if ev.recommendation.routes else ""
+    assert vendor and vendor in mail.subject and "API" in mail.subject
