@@ -42,8 +42,10 @@ STEPS = {
         "2. Workload",
         "The kinds of work and their shares (they must add up to 100 %), the volume in requests "
         "a day and tokens per request, peaks and latency targets, caching and batching, and how "
-        "sensitive the data is and where it may be processed. The volume line under the form "
-        "shows the tokens a month every cost is computed from.",
+        "sensitive the data is and where it may be processed. Where the organisation is based "
+        "and its monthly active users matter for model licences (Llama 4 grants no rights to "
+        "companies based in the EU; Llama and Qwen cap monthly users). The volume line under "
+        "the form shows the tokens a month every cost is computed from.",
     ),
     "team": (
         "3. Team",
@@ -53,8 +55,10 @@ STEPS = {
     ),
     "hardware": (
         "4. Hardware",
-        "GPUs you own, whether you may buy or rent more and from whom, and what power and space "
-        "cost you. Leave a default ticked to use the catalog's sourced figure.",
+        "GPUs you own, whether you may buy or rent more and from whom, where the hardware is "
+        "deployed (a data centre rules out consumer GeForce cards, whose driver licence forbids "
+        "it, unless you accept that risk), and what power and space cost you. Leave a default "
+        "ticked to use the catalog's sourced figure.",
     ),
     "review": (
         "5. Review",

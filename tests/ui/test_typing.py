@@ -83,6 +83,7 @@ FIELDS = [
     _plain("workload.tokens_per_s_per_user_target", "17.5", 17.5, W),
     _plain("workload.cached_input_share", "37.5", 0.375, W),
     _plain("workload.batch_share", "12.5", 0.125, W),
+    _plain("workload.monthly_active_users", "2345678", 2345678, W),
     Field(W, "workload.tasks[0].share", _cell("tasks", 0, "share"), "62.5", 0.625,
           _at("workload.tasks.0.share")),
     _plain("team.api_share_of_time", "12.5", 0.125, T),

@@ -88,7 +88,8 @@ def _plot(title: str, axes: dict[str, pg.AxisItem] | None = None) -> pg.PlotWidg
     w.setTitle(title, size="10pt")
     w.showGrid(x=True, y=True, alpha=0.15)
     w.setMenuEnabled(False)
-    w.setMinimumHeight(170)  # with its legend: room for five table rows on a 720-pixel screen
+    # With its legend and the tab bar above it: room for five table rows on a 720-pixel screen.
+    w.setMinimumHeight(160)
     return w
 
 

@@ -136,6 +136,8 @@ class DeployabilityTabs(QTabWidget):
         self.excluded = ExclusionsModel(self)
         self.risk_view = _table(self.risks, "Risk register", (4, 5), {6: 110})
         self.excluded_view = _table(self.excluded, "Excluded options and offers", (3,), {2: 300})
+        # No frame around the pages: the tab bar already costs height on a 720-pixel screen.
+        self.setDocumentMode(True)
         self.addTab(charts, "Charts")
         self.addTab(self.risk_view, "Risk register")
         self.addTab(self.excluded_view, "Excluded")
